@@ -1,0 +1,230 @@
+"""The variants table: every registered SIGReg variant on one seeded battery, against its own null.
+
+For each variant and input law, S data seeds (each with fresh directions shared by all variants) give the
+value; its ratio to the exact null mean E[EP] = √(2π)(1 − 1/√3) (BRIEF O2), its ratio to R1 on the same
+data and directions, and the fraction of seeds detected at the 1 % level by a Monte Carlo null of the
+*same* implementation at the same (N, K, M) (never a guessed constant: BRIEF O5). Variants that return a
+vector (V1, V3) are summarised by its mean, which is what Definition 2 of the paper and any `.mean()`
+would take.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import torch
+from tabulate import tabulate
+from tqdm import tqdm
+
+import reference
+from reference.oracle import NULL_MEAN
+
+from ._results import RESULTS, atomic_write_json, atomic_write_text, run_record
+from .battery import LAWS, gaussian
+
+ALPHA = 0.01
+
+
+@dataclass(frozen=True)
+class Config:
+    n: int = 512
+    k: int = 64
+    m: int = 256
+    seeds: int = 20
+    null_reps: int = 199  # p = (1 + #null >= value) / (R + 1) can reach 0.005 < ALPHA with R = 199
+    seed: int = 0
+    variants: tuple[str, ...] = tuple(reference.REGISTRY)
+    workers: int = 2
+
+    def validate(self) -> None:
+        if self.n < 2:
+            raise ValueError(f"--n must be >= 2 samples, got {self.n}")
+        if self.k < 1 or self.m < 1:
+            raise ValueError(f"--k and --m must be >= 1, got {self.k}, {self.m}")
+        if self.seeds < 1:
+            raise ValueError(f"--seeds must be >= 1, got {self.seeds}")
+        if self.null_reps < int(np.ceil(1 / ALPHA)):
+            raise ValueError(f"--null-reps must be >= {int(np.ceil(1 / ALPHA))} to reach p <= {ALPHA}")
+        if self.workers < 1:
+            raise ValueError(f"--workers must be >= 1, got {self.workers}")
+        for variant_id in self.variants:
+            reference.get(variant_id)  # raises with the list of known ids
+        if "R1" not in self.variants:
+            raise ValueError("the table reports ratios to R1: include R1 in --variants")
+
+
+def stream_seed(seed: int, *parts: str | int) -> int:
+    """A 32-bit seed for one named random stream, derived from the run seed (same inputs, same bytes)."""
+    key = [zlib.crc32(p.encode()) if isinstance(p, str) else int(p) for p in parts]
+    return int(np.random.SeedSequence(seed, spawn_key=key).generate_state(1)[0])
+
+
+def _generator(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def _scalar(value: torch.Tensor) -> float:
+    return float(value.double().mean())
+
+
+def _evaluate_variant(variant_id: str, config: Config) -> dict:
+    """All values one variant produces: its null sample and each law's seeds (runs in a worker process)."""
+    torch.set_num_threads(1)
+    variant = reference.get(variant_id)
+    n, k, m, seed = config.n, config.k, config.m, config.seed
+
+    def directions(stream: str, rep: int) -> torch.Tensor:
+        a = torch.randn(k, m, generator=_generator(stream_seed(seed, stream, rep)))
+        return a / a.norm(dim=0)
+
+    with torch.no_grad():
+        null = [
+            _scalar(variant.evaluate(gaussian(n, k, _generator(stream_seed(seed, "null", r))), directions("null-A", r)))
+            for r in range(config.null_reps)
+        ]
+        laws = {
+            name: [
+                _scalar(variant.evaluate(law(n, k, _generator(stream_seed(seed, name, s))), directions("A", s)))
+                for s in range(config.seeds)
+            ]
+            for name, law in LAWS.items()
+        }
+    return {"null": null, "laws": laws}
+
+
+def _p_value(value: float, null: np.ndarray) -> float:
+    return (1 + int(np.sum(null >= value))) / (len(null) + 1)
+
+
+def compute(config: Config) -> dict:
+    """Evaluate every variant (one process each, one torch thread each) and summarise."""
+    config.validate()
+    started = time.perf_counter()
+    raw: dict[str, dict] = {}
+    context = get_context("spawn")  # fresh interpreters: no inherited torch thread pools
+    with ProcessPoolExecutor(max_workers=config.workers, mp_context=context) as pool:
+        futures = {v: pool.submit(_evaluate_variant, v, config) for v in config.variants}
+        for variant_id in tqdm(futures, desc="variants", unit="variant"):
+            raw[variant_id] = futures[variant_id].result()
+
+    rows = []
+    for variant_id in config.variants:
+        null = np.asarray(raw[variant_id]["null"])
+        for law in LAWS:
+            values = np.asarray(raw[variant_id]["laws"][law])
+            r1 = np.asarray(raw["R1"]["laws"][law])
+            detections = int(sum(_p_value(v, null) <= ALPHA for v in values))
+            rows.append(
+                {
+                    "variant": variant_id,
+                    "law": law,
+                    "mean": float(values.mean()),
+                    "sd": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
+                    "ratio_to_null_mean": float(values.mean() / NULL_MEAN),
+                    "ratio_to_R1": float(np.mean(values / r1)),
+                    "detections": detections,
+                    "detection_rate": detections / len(values),
+                    "null_mean": float(null.mean()),
+                    "null_q99": float(np.quantile(null, 1 - ALPHA)),
+                }
+            )
+    variants = {v: reference.get(v).describe() for v in config.variants}
+    return {
+        "kind": "variants-table",
+        "version": 1,
+        "config": {**asdict(config), "variants": list(config.variants)},
+        "alpha": ALPHA,
+        "oracle_null_mean": NULL_MEAN,
+        "rows": rows,
+        "variants": variants,
+        "runtime_s": round(time.perf_counter() - started, 1),
+        **run_record(),
+    }
+
+
+def render_markdown(result: dict) -> str:
+    config = result["config"]
+    laws = list(dict.fromkeys(row["law"] for row in result["rows"]))
+    by_key = {(row["variant"], row["law"]): row for row in result["rows"]}
+    variants = list(result["variants"])
+
+    def table(cell) -> str:
+        body = [[v, *(cell(by_key[v, law]) for law in laws)] for v in variants]
+        return tabulate(body, headers=["variant", *laws], tablefmt="github", disable_numparse=True)
+
+    lines = [
+        "# SIGReg variants on one seeded battery",
+        "",
+        f"N = {config['n']}, K = {config['k']}, M = {config['m']}; {config['seeds']} data seeds per law, "
+        f"directions shared by all variants; run seed {config['seed']}.",
+        "",
+        f"Mean value as a ratio to the exact null mean E[EP] = {result['oracle_null_mean']:.7f}, with the "
+        f"fraction of seeds detected at α = {result['alpha']} against a Monte Carlo null of the same "
+        f"implementation ({config['null_reps']} N(0, I) batches):",
+        "",
+        table(lambda r: f"{r['ratio_to_null_mean']:.3g} ({r['detection_rate']:.0%})"),
+        "",
+        "Value relative to R1 on the same data and directions (mean over seeds of the ratio):",
+        "",
+        table(lambda r: f"{r['ratio_to_R1']:.4g}"),
+        "",
+        "Variants:",
+        "",
+    ]
+    for vid, described in result["variants"].items():
+        source = described["source"]
+        lines.append(
+            f"- **{vid}**: {described['title']}; returns {described['returns']}. "
+            f"Source: {source['origin']} @ {source['revision']}, {source['path']}."
+        )
+    suite = result["suite"]
+    lines += [
+        "",
+        f"Suite commit {suite['commit']}{' (dirty)' if suite['dirty'] else ''}; "
+        f"torch {result['env']['torch']}, numpy {result['env']['numpy']}; runtime {result['runtime_s']} s. "
+        "Rerun: `python -m checks variants`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write(result: dict, out: Path) -> None:
+    markdown = render_markdown(result)  # render before writing: a rendering error must leave no file behind
+    atomic_write_json(out / "variants.json", result)
+    atomic_write_text(out / "variants.md", markdown)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = Config()
+    parser.add_argument("--n", type=int, default=defaults.n, help="samples per batch")
+    parser.add_argument("--k", type=int, default=defaults.k, help="embedding dimension")
+    parser.add_argument("--m", type=int, default=defaults.m, help="slice directions")
+    parser.add_argument("--seeds", type=int, default=defaults.seeds, help="data seeds per law")
+    parser.add_argument("--null-reps", type=int, default=defaults.null_reps, help="Monte Carlo null batches")
+    parser.add_argument("--seed", type=int, default=defaults.seed, help="run seed")
+    parser.add_argument("--variants", nargs="+", default=list(defaults.variants), help="variant ids")
+    parser.add_argument("--workers", type=int, default=defaults.workers, help="worker processes")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="output folder")
+
+
+def main(args: argparse.Namespace) -> None:
+    config = Config(
+        n=args.n,
+        k=args.k,
+        m=args.m,
+        seeds=args.seeds,
+        null_reps=args.null_reps,
+        seed=args.seed,
+        variants=tuple(args.variants),
+        workers=args.workers,
+    )
+    result = compute(config)
+    write(result, args.out)
+    print(render_markdown(result))
