@@ -1,4 +1,7 @@
-"""`python -m checks <command>`: the suite's command line."""
+"""`python -m checks <command>`: the suite's command line.
+
+Each command module exposes `register(subparsers)`, which adds its subcommand(s) and sets `run` to a
+function of the parsed arguments that returns an exit code (None meaning 0)."""
 
 from __future__ import annotations
 
@@ -7,24 +10,24 @@ import sys
 
 from . import variants
 
+COMMAND_MODULES = (variants,)
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m checks", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m checks", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    variants_parser = commands.add_parser("variants", help="every SIGReg variant on the seeded battery")
-    variants.add_arguments(variants_parser)
-    variants_parser.set_defaults(run=variants.main)
+    for module in COMMAND_MODULES:
+        module.register(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.run(args)
+        return args.run(args) or 0
     except ValueError as error:  # bad input: say what is wrong, write nothing
         print(f"error: {error}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

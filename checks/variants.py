@@ -201,7 +201,8 @@ def write(result: dict, out: Path) -> None:
     atomic_write_text(out / "variants.md", markdown)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("variants", help="every SIGReg variant on the seeded battery")
     defaults = Config()
     parser.add_argument("--n", type=int, default=defaults.n, help="samples per batch")
     parser.add_argument("--k", type=int, default=defaults.k, help="embedding dimension")
@@ -212,6 +213,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--variants", nargs="+", default=list(defaults.variants), help="variant ids")
     parser.add_argument("--workers", type=int, default=defaults.workers, help="worker processes")
     parser.add_argument("--out", type=Path, default=RESULTS, help="output folder")
+    parser.set_defaults(run=main)
 
 
 def main(args: argparse.Namespace) -> None:
