@@ -1,33 +1,17 @@
-"""`python -m checks <command>`: the suite's command line.
-
-Each command module exposes `register(subparsers)`, which adds its subcommand(s) and sets `run` to a
-function of the parsed arguments that returns an exit code (None meaning 0)."""
+"""`python -m checks <command>`: the variants table (more checks register here as they land)."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from . import variants
+from ._cli import build_parser, run
 
 COMMAND_MODULES = (variants,)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m checks", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    for module in COMMAND_MODULES:
-        module.register(commands)
-    return parser
-
-
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return args.run(args) or 0
-    except ValueError as error:  # bad input: say what is wrong, write nothing
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    return run(build_parser("python -m checks", __doc__, COMMAND_MODULES), argv)
 
 
 if __name__ == "__main__":
