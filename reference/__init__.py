@@ -13,16 +13,26 @@ from types import MappingProxyType
 
 from ._provenance import Deviation, Source
 from ._variant import Variant, check_directions, check_embeddings, seeded_directions
+from .lightly_p2 import LightlyP2
 from .minimal_r2 import MinimalR2
 from .official_r0 import OfficialR0
 from .official_r1 import OfficialR1
 from .paper_listing_v1 import PaperListingV1
 from .paper_listing_v3 import PaperListingV3
+from .stable_pretraining_p1 import StablePretrainingP1
 
 
 def _build() -> MappingProxyType:
     registry: dict[str, Variant] = {}
-    for variant in (PaperListingV1(), PaperListingV3(), OfficialR0(), OfficialR1(), MinimalR2()):
+    for variant in (
+        PaperListingV1(),
+        PaperListingV3(),
+        OfficialR0(),
+        OfficialR1(),
+        MinimalR2(),
+        StablePretrainingP1(),
+        LightlyP2(),
+    ):
         if variant.id in registry:
             raise RuntimeError(f"duplicate variant id {variant.id!r}")
         registry[variant.id] = variant
