@@ -22,7 +22,8 @@ def _install(session: nox.Session, *groups: str) -> None:
 def tests(session: nox.Session) -> None:
     """Run the test suite (what CI runs)."""
     _install(session, "test")
-    session.run("pytest", *session.posargs, env=ENV)
+    # Slow tests (minutes) stay out of CI; `nox -s tests -- -m slow` runs them.
+    session.run("pytest", *(session.posargs or ["-m", "not slow"]), env=ENV)
 
 
 @nox.session(python=PYTHON, default=False)
