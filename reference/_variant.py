@@ -63,6 +63,17 @@ def seeded_directions(dim: int, num_slices: int, step: int, device: torch.device
     return a / a.norm(p=2, dim=0)
 
 
+def global_rng_directions(dim: int, num_slices: int, call: int, seed: int = 0) -> torch.Tensor:
+    """Directions as the global-RNG sources draw them: the draw of loss call number `call` (0-based) after
+    torch.manual_seed(seed), when nothing else consumes the global stream in between (float32)."""
+    if dim < 1 or num_slices < 1 or call < 0:
+        raise ValueError(f"need dim >= 1, num_slices >= 1 and call >= 0, got {dim}, {num_slices}, {call}")
+    generator = torch.Generator().manual_seed(int(seed))
+    for _ in range(int(call) + 1):
+        a = torch.randn((dim, num_slices), generator=generator)
+    return a / a.norm(p=2, dim=0)
+
+
 class Variant:
     """Base class: input checks in front, the source's own computation in `_evaluate`."""
 

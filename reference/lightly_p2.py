@@ -15,7 +15,7 @@ import torch
 
 from ._ecf import folded_trapezoid
 from ._provenance import Deviation, Source
-from ._variant import Variant
+from ._variant import Variant, global_rng_directions
 
 SOURCE = Source(
     name="lightly 1.6.0: lightly.loss.lejepa_loss.SIGReg (used by LeJEPALoss)",
@@ -40,8 +40,8 @@ DEVIATIONS = (
         what="directions are an argument (cast to the input's dtype, as the source draws them) instead of "
         "randn(D, num_vectors) from the global RNG",
         why="the contract compares variants on identical directions; only entry points may seed",
-        effect="none for float32 input: draw_directions(K, M, step) equals torch.manual_seed(step) then the "
-        "source's draw",
+        effect="none for float32 input: draw_directions(K, M, step) is the source's draw on its call number "
+        "`step` after torch.manual_seed(0)",
         test="tests/test_reference.py::test_draw_directions_match_source",
     ),
 )
@@ -76,3 +76,8 @@ class LightlyP2(Variant):
 
     def _evaluate(self, x: torch.Tensor, directions: torch.Tensor) -> torch.Tensor:
         return self.sigreg(x, directions.detach().to(device=x.device, dtype=x.dtype))
+
+    def draw_directions(self, dim: int, num_slices: int, step: int = 0) -> torch.Tensor:
+        # The source draws randn(D, num_vectors) from the global RNG on every call, continuing one stream:
+        # `step` is the call number after torch.manual_seed(0) (float32 input).
+        return global_rng_directions(dim, num_slices, call=step)

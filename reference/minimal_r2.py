@@ -13,7 +13,7 @@ import torch
 
 from ._ecf import cos_sin_error, folded_trapezoid
 from ._provenance import Deviation, Source
-from ._variant import Variant
+from ._variant import Variant, global_rng_directions
 
 SOURCE = Source(
     name="MINIMAL.md minimal example: class SIGReg",
@@ -37,8 +37,8 @@ DEVIATIONS = (
         "R2-2",
         what="directions are an argument (any M) instead of randn(D, 256) from the global RNG each call",
         why="the contract compares variants on identical directions; only entry points may seed",
-        effect="none for M = 256 and the same draw: draw_directions(K, 256, step) equals "
-        "torch.manual_seed(step); randn(K, 256) normalised",
+        effect="none for M = 256: draw_directions(K, 256, step) is the source's draw on its call number `step` "
+        "after torch.manual_seed(0)",
         test="tests/test_reference.py::test_draw_directions_match_source",
     ),
 )
@@ -70,6 +70,6 @@ class MinimalR2(Variant):
         return self.sigreg(x, A)
 
     def draw_directions(self, dim: int, num_slices: int = 256, step: int = 0) -> torch.Tensor:
-        # The source draws from the global RNG; a fresh generator seeded with `step` gives the numbers the
-        # global CPU RNG gives after torch.manual_seed(step).
-        return super().draw_directions(dim, num_slices, step)
+        # The source draws randn(D, 256) from the global RNG on every call, continuing one stream: `step` is
+        # the call number after torch.manual_seed(0).
+        return global_rng_directions(dim, num_slices, call=step)
