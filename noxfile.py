@@ -35,6 +35,13 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON, default=False)
+def claim(session: nox.Session) -> None:
+    """List or run the paper's claims: `nox -s claim -- list`, `nox -s claim -- run C15-bounded-gradient --seed 7`."""
+    _install(session)
+    session.run("python", "-m", "checks", *(session.posargs or ["list"]), env=ENV)
+
+
+@nox.session(python=PYTHON, default=False)
 def reproduce(session: nox.Session) -> None:
     """Regenerate results/ offline on CPU: the variants table (more sections land with their issues)."""
     _install(session)

@@ -1,13 +1,13 @@
-"""`python -m checks <command>`: the variants table (more checks register here as they land)."""
+"""`python -m checks <command>`: the variants table, the paper's claims (list, run), and more."""
 
 from __future__ import annotations
 
 import sys
 
-from . import variants
+from . import claims_cli, variants
 from ._cli import build_parser, run
 
-COMMAND_MODULES = (variants,)
+COMMAND_MODULES = (variants, claims_cli)
 
 
 def main(argv: list[str] | None = None) -> int:

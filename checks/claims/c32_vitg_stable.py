@@ -1,0 +1,23 @@
+"""C32-vitg-stable: registered so that every claim of the brief is listed; not runnable here (tier full)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..registry import Outcome, claim, not_run
+
+REASON = "needs paper scale: a billion-parameter model on ImageNet-1k"
+
+
+@claim(
+    id="C32-vitg-stable",
+    version=1,
+    paper="arXiv:2511.08544v3 Fig. 1, §6.4",
+    tier="full",
+    budget_s=1,
+    statement="Training of a 1.8B-parameter ViT-g on ImageNet-1k is stable",
+    paper_numbers={"parameters": "1.8B"},
+    discrepancies=(),
+)
+def check(rng: np.random.Generator) -> Outcome:
+    return not_run(REASON)

@@ -1,0 +1,269 @@
+"""`python -m checks list` and `python -m checks run`: the claims registry on the command line.
+
+    python -m checks list                          # every claim: id, version, tier, budget, paper locus, last verdict
+    python -m checks run C15-bounded-gradient      # one claim -> results/claims/C15-bounded-gradient.json
+    python -m checks run C15-bounded-gradient --seed 7
+    python -m checks run --tier cpu-fast           # a tier (cpu-fast, cpu-slow, gpu, full, all), 2 processes
+
+Claims run in two spawned worker processes with one torch thread each (timing claims, marked exclusive, run
+afterwards on their own); each result file is written atomically, and a check that raises (or whose process
+dies) is recorded as `not-run` with the reason, never as a partial file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path
+
+from tabulate import tabulate
+from tqdm import tqdm
+
+from ._results import RESULTS, atomic_write_json, run_record
+from .registry import CPU_TIERS, TIERS, Claim, Outcome, claim_rng, claim_seed, jsonable, load_claims
+
+CLAIMS_DIR = RESULTS / "claims"
+DEFAULT_SEED = 0
+SCHEMA_VERSION = 1
+
+#: Keys every result file has (tests/test_claims_registry.py checks them).
+RESULT_KEYS = (
+    "schema",
+    "claim",
+    "claim_version",
+    "statement",
+    "paper",
+    "paper_numbers",
+    "tier",
+    "budget_s",
+    "verdict",
+    "reason",
+    "estimate",
+    "interval",
+    "interval_method",
+    "n",
+    "tolerance",
+    "seeds",
+    "detail",
+    "runtime_s",
+    "over_budget",
+    "rerun",
+    "suite",
+    "env",
+)
+
+
+def _init_worker() -> None:
+    import torch
+
+    torch.set_num_threads(1)  # one thread per process: on 2 cores, 2 threads per process ran 20x slower
+
+
+def evaluate(entry: Claim, seed: int) -> tuple[Outcome, float]:
+    """Run one check in this process; any exception becomes a not-run outcome naming it."""
+    _init_worker()
+    started = time.perf_counter()
+    try:
+        outcome = entry.check(claim_rng(seed, entry.id))
+        if not isinstance(outcome, Outcome):
+            raise TypeError(f"check returned {type(outcome).__name__}, not Outcome")
+        jsonable(outcome.detail)  # an unstorable detail is the check's failure, found before anything is written
+    except Exception as error:  # noqa: BLE001 - recorded as the reason, with the last frame for the auditor
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        where = f"{Path(frame.filename).name}:{frame.lineno}"
+        outcome = Outcome("not-run", reason=f"check failed: {type(error).__name__}: {error} ({where})")
+    return outcome, time.perf_counter() - started
+
+
+def result_payload(entry: Claim, outcome: Outcome, seed: int, runtime_s: float) -> dict:
+    """The JSON record of one run (keys: RESULT_KEYS)."""
+    tolerance = outcome.tolerance.as_dict() if outcome.tolerance is not None else None
+    payload = {
+        "schema": SCHEMA_VERSION,
+        "claim": entry.id,
+        "claim_version": entry.version,
+        "statement": entry.statement,
+        "paper": entry.paper,
+        "paper_numbers": entry.paper_numbers,
+        "discrepancies": list(entry.discrepancies),
+        "tier": entry.tier,
+        "budget_s": entry.budget_s,
+        "verdict": outcome.verdict,
+        "reason": outcome.reason,
+        "estimate": outcome.estimate,
+        "interval": list(outcome.interval) if outcome.interval is not None else None,
+        "interval_method": outcome.interval_method,
+        "n": outcome.n,
+        "tolerance": tolerance,
+        "seeds": {
+            "suite_seed": seed,
+            "claim_seed": claim_seed(seed, entry.id),
+            "derivation": "SeedSequence(seed, spawn_key=(crc32(claim id),))",
+        },
+        "detail": outcome.detail,
+        "runtime_s": round(runtime_s, 2),
+        "over_budget": bool(runtime_s > entry.budget_s),
+        "rerun": f"python -m checks run {entry.id} --seed {seed}",
+        **run_record(),
+    }
+    return jsonable(payload)
+
+
+def write_result(path: Path, payload: dict) -> None:
+    """Serialise first, then write atomically: a failure leaves the previous file (or none), never a part."""
+    json.dumps(payload, allow_nan=False)
+    atomic_write_json(path, payload)
+
+
+def run_claim(entry: Claim, seed: int, out: Path) -> dict:
+    """Run one claim in this process and write out/<id>.json; returns the payload."""
+    outcome, runtime = evaluate(entry, seed)
+    try:
+        payload = result_payload(entry, outcome, seed, runtime)
+    except (TypeError, ValueError) as error:  # e.g. an estimate that is not a number
+        failed = Outcome("not-run", reason=f"result not storable: {type(error).__name__}: {error}")
+        payload = result_payload(entry, failed, seed, runtime)
+    write_result(Path(out) / f"{entry.id}.json", payload)
+    return payload
+
+
+def _worker(claim_id: str, seed: int, out: str) -> dict:
+    entry = load_claims().get(claim_id)
+    return run_claim(entry, seed, Path(out))
+
+
+def run_claims(entries: list[Claim], seed: int, out: Path, workers: int = 2) -> list[dict]:
+    """Run claims (in `workers` spawned processes when > 1), writing one JSON each; payloads in input order."""
+    out = Path(out)
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    payloads: dict[str, dict] = {}
+    bar = tqdm(total=len(entries), desc="claims", unit="claim")
+    shared = [e for e in entries if not e.exclusive]
+    alone = [e for e in entries if e.exclusive]  # timing checks: after the pool, one at a time, in this process
+    if workers == 1 or len(shared) <= 1:
+        alone = shared + alone
+    else:
+        # Longest budgets first so the two workers finish together.
+        order = sorted(shared, key=lambda e: -e.budget_s)
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker
+        ) as pool:
+            futures = {pool.submit(_worker, e.id, seed, str(out)): e for e in order}
+            for future in as_completed(futures):
+                entry = futures[future]
+                try:
+                    payloads[entry.id] = future.result()
+                except Exception as error:  # noqa: BLE001 - the worker process died: record it, keep going
+                    failed = Outcome("not-run", reason=f"worker failed: {type(error).__name__}: {error}")
+                    payload = result_payload(entry, failed, seed, 0.0)
+                    write_result(out / f"{entry.id}.json", payload)
+                    payloads[entry.id] = payload
+                bar.set_postfix_str(entry.id)
+                bar.update()
+    for entry in alone:
+        bar.set_postfix_str(entry.id)
+        payloads[entry.id] = run_claim(entry, seed, out)
+        bar.update()
+    bar.close()
+    return [payloads[e.id] for e in entries]
+
+
+# -- Tables -- #
+
+
+def format_estimate(payload: dict) -> str:
+    estimate = payload.get("estimate")
+    if estimate is None:
+        return "—"
+    text = f"{estimate:.4g}" if isinstance(estimate, float | int) else str(estimate)
+    interval = payload.get("interval")
+    if interval:
+        text += f" [{interval[0]:.4g}, {interval[1]:.4g}]"
+    return text
+
+
+def last_result(out: Path, claim_id: str) -> dict | None:
+    path = Path(out) / f"{claim_id}.json"
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def list_table(entries: list[Claim], out: Path) -> str:
+    rows = []
+    for e in entries:
+        last = last_result(out, e.id)
+        status = "—" if last is None else last["verdict"]
+        if last is not None and last.get("claim_version") != e.version:
+            status += f" (v{last.get('claim_version')})"
+        rows.append([e.id, e.version, e.tier, f"{e.budget_s:g}", e.paper, status])
+    return tabulate(rows, headers=["id", "v", "tier", "budget s", "paper", "last verdict"], tablefmt="github")
+
+
+def results_table(payloads: list[dict]) -> str:
+    rows = [
+        [p["claim"], p["claim_version"], p["tier"], p["verdict"], format_estimate(p), p["n"], f"{p['runtime_s']:g}"]
+        for p in payloads
+    ]
+    return tabulate(
+        rows, headers=["id", "v", "tier", "verdict", "estimate [interval]", "n", "runtime s"], tablefmt="github"
+    )
+
+
+# -- Command line -- #
+
+
+def register(subparsers) -> None:
+    lister = subparsers.add_parser("list", help="every registered claim with its tier and last verdict")
+    lister.add_argument("--tier", default="all", choices=[*TIERS, "all"], help="only this tier")
+    lister.add_argument("--out", type=Path, default=CLAIMS_DIR, help="where result files are read from")
+    lister.set_defaults(run=main_list)
+
+    runner = subparsers.add_parser("run", help="run claims by id or by tier; writes results/claims/<id>.json")
+    runner.add_argument("ids", nargs="*", help="claim ids (see `list`)")
+    runner.add_argument("--tier", choices=[*TIERS, "all", "cpu"], help="run a whole tier (cpu = cpu-fast and cpu-slow)")
+    runner.add_argument("--seed", type=int, default=DEFAULT_SEED, help="suite seed (per-claim streams derive from it)")
+    runner.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="worker processes")
+    runner.add_argument("--out", type=Path, default=CLAIMS_DIR, help="output folder")
+    runner.set_defaults(run=main_run)
+
+
+def main_list(args: argparse.Namespace) -> int:
+    registry = load_claims()
+    print(list_table(registry.by_tier(args.tier), args.out))
+    return 0
+
+
+def selected(args: argparse.Namespace) -> list[Claim]:
+    registry = load_claims()
+    if bool(args.ids) == bool(args.tier):
+        raise ValueError("give claim ids or --tier (not both); `python -m checks list` shows them")
+    if args.seed < 0:
+        raise ValueError(f"--seed must be >= 0, got {args.seed}")
+    if args.tier == "cpu":
+        return [e for t in CPU_TIERS for e in registry.by_tier(t)]
+    if args.tier:
+        return registry.by_tier(args.tier)
+    return [registry.get(i) for i in dict.fromkeys(args.ids)]
+
+
+def main_run(args: argparse.Namespace) -> int:
+    entries = selected(args)
+    started = time.perf_counter()
+    payloads = run_claims(entries, args.seed, args.out, workers=args.workers)
+    print(results_table(payloads))
+    over = [p["claim"] for p in payloads if p["over_budget"]]
+    if over:
+        print(f"over budget: {', '.join(over)}", file=sys.stderr)
+    print(f"{len(payloads)} claim(s) in {time.perf_counter() - started:.1f} s; results in {args.out}")
+    return 0
