@@ -42,6 +42,13 @@ def claim(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Time and memory of the SIGReg engine against R1, measured in one run (results/bench.json, bench.md)."""
+    _install(session)
+    session.run("python", "-m", "repro", "bench", *session.posargs, env=ENV)
+
+
+@nox.session(python=PYTHON, default=False)
 def reproduce(session: nox.Session) -> None:
     """Regenerate results/ offline on CPU: the variants table (more sections land with their issues)."""
     _install(session)

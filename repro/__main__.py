@@ -6,7 +6,9 @@ import sys
 
 from checks._cli import build_parser, run
 
-COMMAND_MODULES: tuple = ()
+from . import bench, diagnose
+
+COMMAND_MODULES = (bench, diagnose)
 
 
 def main(argv: list[str] | None = None) -> int:

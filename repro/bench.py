@@ -1,0 +1,834 @@
+"""`python -m repro bench`: the engine (repro/sigreg.py) against the official statistic R1, timed and measured
+in the same run, plus scaling fits for claim C4 and the accuracy of the angle-addition recurrence.
+
+Method (written into results/bench.md):
+- One fresh interpreter per (implementation, N, K, M), `torch.set_num_threads(1)`, configurations run one after
+  another. Inputs x ~ N(0, I) (seeded), directions `draw_directions(K, M, step=0)`; both implementations see the
+  same x and directions and their values are compared.
+- Time: after warm-up, `repeats` measurements of forward (no_grad) and of forward+backward (x.grad cleared);
+  each measurement averages `inner` calls so that it lasts >= ~50 ms; the median is reported with a bootstrap
+  interval over the measurements.
+- Memory, two ways: (a) torch allocations: the peak of the running sum of the bytes torch allocates and frees
+  during one forward+backward, read from torch.profiler's memory events (exact for tensors, blind to library
+  scratch space); (b) process: ru_maxrss after the first full-size forward+backward minus before it, after a
+  tiny warm-up call that triggers lazy initialisation (includes allocator slack; noise floor a few MiB).
+- Scaling: least-squares slope of log(median time) on log N (and log M), with a bootstrap interval over
+  repeats and the regression standard error. Memory is affine (a fixed block workspace plus buffers linear in
+  N and M), so it gets a straight-line fit a + b·size and its largest relative residual besides the log-log
+  slope, which the constant pulls below 1.
+- Paper Table 6 (claim C22, V100 timings): timed on CUDA when available, otherwise recorded as not-run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import itertools
+import json
+import math
+import os
+import resource
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import torch
+from tabulate import tabulate
+from tqdm import tqdm
+
+from checks._results import RESULTS, atomic_write_json, atomic_write_text, run_record
+
+IMPLS = ("engine", "R1")
+# Targets of issue 7 on this CPU, at the reference configuration.
+TARGET_CONFIG = (1024, 512, 1024)
+TARGET_TIME_RATIO = 5.0
+TARGET_MEMORY_RATIO = 10.0
+TARGET_SLOPE = (0.85, 1.15)
+TARGET_AFFINE_RESIDUAL = 0.05  # memory: linear growth above a constant workspace, every size within 5 % of the line
+# Paper Table 6 (arXiv 2511.08544 v3; V100-SXM2-16GB, 10 runs): (N, M, integration points) -> mean ms. The
+# paper gives no embedding dimension K; K = 512 here is our assumption.
+TABLE6_MS = {
+    (512, 512, 16): 0.465236,
+    (512, 512, 64): 0.461317,
+    (512, 512, 256): 0.627644,
+    (2048, 512, 16): 1.406441,
+    (8192, 512, 16): 6.188304,
+    (8192, 8192, 16): 8.685009,
+    (32768, 512, 16): 26.373118,
+    (512, 2048, 16): 0.465614,
+    (512, 8192, 16): 0.670379,
+}
+TABLE6_K = 512
+MIN_MEASUREMENT_S = 0.05  # each timed measurement lasts at least this long (averaging `inner` calls)
+
+
+@dataclass(frozen=True)
+class Config:
+    main: tuple[tuple[int, int, int], ...] = ((256, 128, 256), (1024, 512, 1024), (4096, 1024, 1024))
+    sweep_n: tuple[int, ...] = (1024, 2048, 4096, 8192, 16384)  # at K = M = sweep_km
+    sweep_m: tuple[int, ...] = (256, 512, 1024, 2048, 4096)  # at N = 1024, K = sweep_km
+    sweep_km: int = 256
+    sweep_n_for_m: int = 1024
+    repeats: int = 7
+    warmup: int = 2
+    seed: int = 0
+    bootstrap: int = 2000
+    accuracy_knots: tuple[int, ...] = (17, 65, 257, 1025, 4097)
+    accuracy_max_power: int = 12  # phase errors at k = 1, 2, 4, …, 2**accuracy_max_power
+    workers: int = 1  # configurations measured at once; 1 for timings that do not share the 2 cores
+    quick: bool = False
+
+    @classmethod
+    def quick_config(cls, seed: int = 0) -> Config:
+        return cls(
+            main=(TARGET_CONFIG,),
+            sweep_n=(512, 1024),
+            sweep_m=(128, 256),
+            sweep_km=128,
+            sweep_n_for_m=512,
+            repeats=3,
+            warmup=0,
+            seed=seed,
+            bootstrap=500,
+            accuracy_knots=(17, 257),
+            accuracy_max_power=8,
+            workers=2,  # a smoke run: speed over clean timings
+            quick=True,
+        )
+
+    def validate(self) -> None:
+        if self.repeats < 2 or self.warmup < 0 or self.bootstrap < 100 or self.workers < 1:
+            raise ValueError("need repeats >= 2, warmup >= 0, bootstrap >= 100 and workers >= 1")
+        if len(self.sweep_n) < 2 or len(self.sweep_m) < 2:
+            raise ValueError("each sweep needs at least 2 sizes to fit a slope")
+        if TARGET_CONFIG not in self.main and not self.quick:
+            raise ValueError(f"the main configurations must include the target {TARGET_CONFIG}")
+
+    def jobs(self) -> list[dict]:
+        shapes: dict[tuple[int, int, int], set[str]] = {}
+        for shape in self.main:
+            shapes.setdefault(tuple(shape), set()).add("main")
+        for n in self.sweep_n:
+            shapes.setdefault((n, self.sweep_km, self.sweep_km), set()).add("sweep_n")
+        for m in self.sweep_m:
+            shapes.setdefault((self.sweep_n_for_m, self.sweep_km, m), set()).add("sweep_m")
+        return [
+            {
+                "impl": impl,
+                "n": n,
+                "k": k,
+                "m": m,
+                "roles": sorted(roles),
+                "repeats": self.repeats,
+                "warmup": self.warmup,
+                "seed": self.seed,
+            }
+            for (n, k, m), roles in shapes.items()
+            for impl in IMPLS
+        ]
+
+
+# -- One configuration, in a fresh process -- #
+
+
+def _implementation(impl: str, directions: torch.Tensor):
+    if impl == "engine":
+        from repro.sigreg import sigreg
+
+        return lambda x: sigreg(x, directions)
+    if impl == "R1":
+        import reference
+
+        r1 = reference.REGISTRY["R1"]
+        return lambda x: r1.evaluate(x, directions)
+    raise ValueError(f"unknown implementation {impl!r}; known: {IMPLS}")
+
+
+@contextlib.contextmanager
+def _quiet_stderr():
+    """Send file descriptor 2 to /dev/null: the profiler's C++ side logs two lines per session there."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _torch_peak_bytes(fn) -> int:
+    """Peak of the running sum of torch's CPU allocations minus frees during fn(), from profiler memory events."""
+    from torch.profiler import ProfilerActivity, profile
+
+    with _quiet_stderr(), profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        fn()
+    fd, path = tempfile.mkstemp(suffix=".json")
+    os.close(fd)
+    try:
+        prof.export_chrome_trace(path)
+        with open(path, encoding="utf-8") as handle:
+            events = json.load(handle)["traceEvents"]
+    finally:
+        os.unlink(path)
+    memory = sorted((e for e in events if e.get("name") == "[memory]"), key=lambda e: (e["ts"], e["args"]["Ev Idx"]))
+    running = list(itertools.accumulate(int(e["args"]["Bytes"]) for e in memory))
+    return max([0, *running])
+
+
+def _time_calls(fn, inner: int) -> tuple[float, float]:
+    """(wall, process CPU) seconds per call over `inner` calls. With one thread, CPU time is the compute time
+    and is less sensitive than wall time to other processes sharing the cores."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(inner):
+        fn()
+    return (time.perf_counter() - wall) / inner, (time.process_time() - cpu) / inner
+
+
+def measure(job: dict) -> dict:
+    """Time and memory of one implementation at one (N, K, M); meant to run in its own process."""
+    torch.set_num_threads(1)
+    from repro.sigreg import draw_directions
+
+    n, k, m = job["n"], job["k"], job["m"]
+    generator = torch.Generator().manual_seed(job["seed"])
+    x = torch.randn(n, k, generator=generator).requires_grad_()
+    directions = draw_directions(k, m, step=job["seed"])
+    evaluate = _implementation(job["impl"], directions)
+
+    def fwd_bwd() -> None:
+        x.grad = None
+        evaluate(x).backward()
+
+    def fwd() -> None:
+        with torch.no_grad():
+            evaluate(x)
+
+    # Lazy initialisation (kernels, thread pool, allocator arenas) on a tiny input, then the process memory
+    # high-water mark of the first full-size forward+backward.
+    tiny = torch.randn(8, k, generator=generator).requires_grad_()
+    evaluate(tiny).backward()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    fwd_bwd()
+    first_s = time.perf_counter() - start
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with torch.no_grad():
+        value = float(evaluate(x))
+    inner = max(1, min(200, math.ceil(MIN_MEASUREMENT_S / max(first_s, 1e-6))))
+    for _ in range(job["warmup"]):
+        _time_calls(fwd_bwd, inner)
+        _time_calls(fwd, inner)
+    fwd_bwd_s, fwd_s = [], []
+    for _ in range(job["repeats"]):  # interleaved, so that a burst of load hits both modes alike
+        fwd_bwd_s.append(_time_calls(fwd_bwd, inner))
+        fwd_s.append(_time_calls(fwd, inner))
+    x.grad = None  # freed outside the profiled call: the profiler cannot see frees of earlier allocations
+    torch_peak = _torch_peak_bytes(lambda: evaluate(x).backward())
+    return {
+        **{key: job[key] for key in ("impl", "n", "k", "m", "roles")},
+        "value": value,
+        "inner": inner,
+        "forward_ms": [1e3 * wall for wall, _ in fwd_s],
+        "fwd_bwd_ms": [1e3 * wall for wall, _ in fwd_bwd_s],
+        "forward_median_ms": 1e3 * float(np.median([wall for wall, _ in fwd_s])),
+        "fwd_bwd_median_ms": 1e3 * float(np.median([wall for wall, _ in fwd_bwd_s])),
+        "forward_cpu_median_ms": 1e3 * float(np.median([cpu for _, cpu in fwd_s])),
+        "fwd_bwd_cpu_median_ms": 1e3 * float(np.median([cpu for _, cpu in fwd_bwd_s])),
+        "torch_peak_mib": torch_peak / 2**20,
+        "rss_delta_mib": (rss_after - rss_before) / 1024,  # ru_maxrss is in KiB on Linux
+    }
+
+
+def engine_profile(n: int, k: int, m: int, seed: int) -> list[dict]:
+    """Self CPU time per operator of one engine forward+backward (where the time goes; for the report)."""
+    torch.set_num_threads(1)
+    from torch.profiler import ProfilerActivity, profile
+
+    from repro.sigreg import draw_directions, sigreg
+
+    x = torch.randn(n, k, generator=torch.Generator().manual_seed(seed)).requires_grad_()
+    directions = draw_directions(k, m, step=seed)
+    for _ in range(2):
+        sigreg(x, directions).backward()
+    x.grad = None
+    with _quiet_stderr(), profile(activities=[ProfilerActivity.CPU]) as prof:
+        sigreg(x, directions).backward()
+    rows = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)
+    total = sum(e.self_cpu_time_total for e in rows)
+    return [
+        {"op": e.key, "calls": e.count, "self_ms": e.self_cpu_time_total / 1e3, "share": e.self_cpu_time_total / total}
+        for e in rows[:8]
+    ]
+
+
+# -- Accuracy of the recurrence -- #
+
+
+def recurrence_accuracy(knots: tuple[int, ...], seed: int, max_power: int = 12) -> dict:
+    """Phase error of (e^{ihy})^k against long-double cos/sin, and the statistic's error against float64
+    direct evaluation (oracle.grid_ep), as functions of the number of knots."""
+    torch.set_num_threads(1)
+    from reference import oracle
+    from reference.official_r1 import EppsPulley
+    from repro.sigreg import ANCHOR_EVERY, Grid, epps_pulley
+
+    rng = np.random.default_rng(seed)
+    y = 2.0 * rng.standard_normal(20_000)  # |y| up to ~8: the phases t·y reach hundreds of radians at k = 4096
+    h = 3.0 / 16.0  # the official step
+    powers = [2**j for j in range(max_power + 1)]
+    phase = {}
+    for dtype in (torch.float32, torch.float64):
+        yt = torch.from_numpy(y).to(dtype)
+        y_rounded = yt.double().numpy().astype(np.longdouble)  # exact value of the rounded input
+        z = torch.complex(torch.cos(yt * h), torch.sin(yt * h))
+        p = z.clone()
+        rows = []
+        for kk in range(1, powers[-1] + 1):
+            if kk > 1:
+                p = p * z
+            if kk in powers:
+                arg = np.longdouble(kk) * np.longdouble(h) * y_rounded
+                re = p.real.double().numpy() - np.cos(arg)
+                im = p.imag.double().numpy() - np.sin(arg)
+                err = np.sqrt((re * re + im * im).astype(np.float64))
+                direct = torch.complex(torch.cos(yt * (kk * h)), torch.sin(yt * (kk * h)))
+                dre = direct.real.double().numpy() - np.cos(arg)
+                dim = direct.imag.double().numpy() - np.sin(arg)
+                derr = np.sqrt((dre * dre + dim * dim).astype(np.float64))
+                rows.append(
+                    {
+                        "k": kk,
+                        "max": float(err.max()),
+                        "mean": float(err.mean()),
+                        "direct_max": float(derr.max()),
+                        "direct_mean": float(derr.mean()),
+                    }
+                )
+        slope = np.polyfit(np.log([r["k"] for r in rows[3:]]), np.log([r["mean"] for r in rows[3:]]), 1)[0]
+        phase[str(dtype).replace("torch.", "")] = {"rows": rows, "loglog_slope_mean_error_k>=8": float(slope)}
+
+    data = torch.from_numpy(rng.standard_normal((1024, 16)))
+    statistic = []
+    for t in knots:
+        grid = Grid.folded(3.0, t)
+        truth = oracle.grid_ep(data.numpy(), *oracle.folded_trapezoid_grid(3.0, t))
+        row = {"knots": t}
+        unanchored = dataclasses.replace(grid, anchor_every=t)  # one recurrence over all knots
+        for name, dtype, g in (
+            ("engine_float32", torch.float32, grid),
+            ("engine_float32_no_anchor", torch.float32, unanchored),
+            ("engine_float64", torch.float64, grid),
+        ):
+            value = epps_pulley(data.to(dtype), grid=g, sync=False).double().numpy()
+            row[name] = float(np.max(np.abs(value / truth - 1)))
+        r1 = EppsPulley(t_max=3.0, n_points=t if t % 2 else t + 1)(data.float()).double().numpy()
+        truth_r1 = truth if t % 2 else oracle.grid_ep(data.numpy(), *oracle.folded_trapezoid_grid(3.0, t + 1))
+        row["R1_float32"] = float(np.max(np.abs(r1 / truth_r1 - 1)))
+        statistic.append(row)
+    return {
+        "phase_error": phase,
+        "phase_setup": "y = 2·N(0,1), 20000 values, step h = 3/16 (official); error |z^k − e^{i k h y}| against "
+        "long-double cos/sin of the rounded input; 'direct' evaluates cos/sin(k h y) in the same dtype",
+        "statistic_relative_error": statistic,
+        "anchor_every": ANCHOR_EVERY,
+        "statistic_setup": "N = 1024, M = 16 columns of N(0,1); max over columns of |value/truth − 1|, truth = "
+        "oracle.grid_ep (float64, direct cos/sin) on the folded [0, 3] grid with that many knots",
+    }
+
+
+# -- CUDA: paper Table 6 -- #
+
+
+def table6(seed: int, device: str | None = None, configs: dict | None = None) -> dict:
+    """Paper Table 6 on CUDA (claim C22); not-run without CUDA. `device`/`configs` exist to smoke-test the code
+    path on a CPU with small configurations (timed with perf_counter there instead of CUDA events)."""
+    if device is None:
+        if not torch.cuda.is_available():
+            return {
+                "status": "not-run",
+                "reason": "CUDA is not available on this machine (torch.cuda.is_available() is False); the "
+                "paper's numbers are V100 timings (claim C22)",
+                "paper_ms": _table6_paper(),
+            }
+        device = "cuda"
+    from reference.official_r1 import EppsPulley
+    from repro.sigreg import Grid, draw_directions, sigreg
+
+    device = torch.device(device)
+    rows = []
+    for (n, m, knots), paper in (configs or TABLE6_MS).items():
+        x = torch.randn(n, TABLE6_K, generator=torch.Generator().manual_seed(seed)).to(device).requires_grad_()
+        directions = draw_directions(TABLE6_K, m, step=seed, device=device)
+        r1_points = knots if knots % 2 else knots + 1  # the official class asserts an odd number of knots
+        r1 = EppsPulley(t_max=3.0, n_points=r1_points)
+        r1.t, r1.phi, r1.weights = r1.t.to(device), r1.phi.to(device), r1.weights.to(device)  # buffers, as in source
+        grid = Grid.folded(3.0, knots)
+        impls = {
+            "engine": lambda x, g=grid, a=directions: sigreg(x, a, grid=g),
+            "R1": lambda x, f=r1, a=directions: f(x @ a).mean(),
+        }
+        row = {"n": n, "m": m, "knots": knots, "k": TABLE6_K, "paper_ms": paper, "r1_knots": r1_points}
+        for name, fn in impls.items():
+            for mode in ("forward", "fwd_bwd"):
+                times = _device_times(fn, x, backward=mode == "fwd_bwd")
+                row[f"{name}_{mode}_mean_ms"] = float(np.mean(times))
+                row[f"{name}_{mode}_std_ms"] = float(np.std(times, ddof=1))
+        rows.append(row)
+        del x
+    return {
+        "status": "run",
+        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else str(device),
+        "rows": rows,
+        "method": "3 warm-up calls then 10 timed calls (the paper's count; CUDA events on a GPU), mean and std",
+    }
+
+
+def _table6_paper() -> list[dict]:
+    return [{"n": n, "m": m, "knots": t, "paper_ms": ms} for (n, m, t), ms in TABLE6_MS.items()]
+
+
+def _device_times(fn, x: torch.Tensor, backward: bool) -> list[float]:
+    def call() -> None:
+        if backward:
+            x.grad = None
+            fn(x).backward()
+        else:
+            with torch.no_grad():
+                fn(x)
+
+    for _ in range(3):
+        call()
+    times = []
+    for _ in range(10):
+        if x.device.type == "cuda":
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+            call()
+            end.record()
+            torch.cuda.synchronize()
+            times.append(start.elapsed_time(end))
+        else:
+            begin = time.perf_counter()
+            call()
+            times.append(1e3 * (time.perf_counter() - begin))
+    return times
+
+
+# -- Fits and summaries -- #
+
+
+def _ols_slope(log_x: np.ndarray, log_y: np.ndarray) -> tuple[float, float | None]:
+    """Least-squares slope and its standard error."""
+    x = log_x - log_x.mean()
+    slope = float(x @ (log_y - log_y.mean()) / (x @ x))
+    resid = log_y - log_y.mean() - slope * x
+    dof = len(x) - 2
+    se = float(math.sqrt(resid @ resid / dof / (x @ x))) if dof > 0 else None  # two sizes: no residual freedom
+    return slope, se
+
+
+def fit_slope(sizes: list[int], samples: list[list[float]], rng: np.random.Generator, reps: int) -> dict:
+    """Slope of log median(sample) on log size, a bootstrap interval (measurements resampled within each size)
+    and the OLS standard error."""
+    log_x = np.log(np.asarray(sizes, dtype=np.float64))
+    arrays = [np.asarray(s, dtype=np.float64) for s in samples]
+    medians = np.array([np.median(a) for a in arrays])
+    slope, se = _ols_slope(log_x, np.log(medians))
+    boot = np.empty(reps)
+    for b in range(reps):
+        resampled = [np.median(rng.choice(a, size=a.size, replace=True)) for a in arrays]
+        boot[b] = _ols_slope(log_x, np.log(resampled))[0]
+    low, high = np.quantile(boot, [0.025, 0.975])
+    return {"slope": slope, "bootstrap_95": [float(low), float(high)], "ols_se": se}
+
+
+def _memory_fit(sizes, peaks_mib) -> dict:
+    """Memory is affine in the size (a fixed block workspace plus linear buffers), so besides the log-log slope
+    (which a constant term pulls below 1) report the least-squares line a + b·size, its largest relative
+    residual, and the log-log slope of the part above the intercept (1 for linear growth)."""
+    x, y = np.asarray(sizes, dtype=np.float64), np.asarray(peaks_mib, dtype=np.float64)
+    slope, se = _ols_slope(np.log(x), np.log(y))
+    b, a = np.polyfit(x, y, 1)
+    residual = float(np.max(np.abs(a + b * x - y) / y))
+    above = y - a
+    marginal = _ols_slope(np.log(x), np.log(above))[0] if np.all(above > 0) else None
+    return {
+        "slope": slope,
+        "ols_se": se,
+        "intercept_mib": float(a),
+        "mib_per_unit": float(b),
+        "max_relative_residual": residual,
+        "slope_above_intercept": marginal,
+    }
+
+
+def summarise(config: Config, measurements: list[dict]) -> dict:
+    rng = np.random.default_rng(config.seed)
+    by_key = {(r["impl"], r["n"], r["k"], r["m"]): r for r in measurements}
+
+    def median_interval(values: list[float]) -> list[float]:
+        a = np.asarray(values)
+        boot = [np.median(rng.choice(a, size=a.size, replace=True)) for _ in range(config.bootstrap)]
+        return [float(v) for v in np.quantile(boot, [0.025, 0.975])]
+
+    main = []
+    for n, k, m in config.main:
+        engine, r1 = by_key["engine", n, k, m], by_key["R1", n, k, m]
+        main.append(
+            {
+                "n": n,
+                "k": k,
+                "m": m,
+                **{
+                    f"{impl}_{metric}": by_key[impl, n, k, m][metric]
+                    for impl in IMPLS
+                    for metric in ("forward_median_ms", "fwd_bwd_median_ms", "torch_peak_mib", "rss_delta_mib")
+                },
+                "engine_fwd_bwd_95": median_interval(engine["fwd_bwd_ms"]),
+                "R1_fwd_bwd_95": median_interval(r1["fwd_bwd_ms"]),
+                "time_ratio_forward": r1["forward_median_ms"] / engine["forward_median_ms"],
+                "time_ratio_fwd_bwd": r1["fwd_bwd_median_ms"] / engine["fwd_bwd_median_ms"],
+                "cpu_time_ratio_fwd_bwd": r1["fwd_bwd_cpu_median_ms"] / engine["fwd_bwd_cpu_median_ms"],
+                "memory_ratio_torch": r1["torch_peak_mib"] / max(engine["torch_peak_mib"], 1e-9),
+                "memory_ratio_rss": r1["rss_delta_mib"] / max(engine["rss_delta_mib"], 1e-9),
+                "value_relative_difference": abs(engine["value"] / r1["value"] - 1),
+            }
+        )
+
+    def sweep(name: str, sizes: tuple[int, ...], key_of) -> dict:
+        out = {"sizes": list(sizes)}
+        for impl in IMPLS:
+            rows = [by_key[(impl, *key_of(s))] for s in sizes]
+            out[impl] = {
+                "fwd_bwd_median_ms": [r["fwd_bwd_median_ms"] for r in rows],
+                "forward_median_ms": [r["forward_median_ms"] for r in rows],
+                "torch_peak_mib": [r["torch_peak_mib"] for r in rows],
+                "slope_fwd_bwd": fit_slope(list(sizes), [r["fwd_bwd_ms"] for r in rows], rng, config.bootstrap),
+                "slope_forward": fit_slope(list(sizes), [r["forward_ms"] for r in rows], rng, config.bootstrap),
+                "slope_torch_peak": _memory_fit(sizes, [r["torch_peak_mib"] for r in rows]),
+            }
+        out["variable"] = name
+        return out
+
+    km, n_for_m = config.sweep_km, config.sweep_n_for_m
+    sweeps = {
+        "N": sweep("N", config.sweep_n, lambda s: (s, km, km)),
+        "M": sweep("M", config.sweep_m, lambda s: (n_for_m, km, s)),
+    }
+    targets = {}
+    target_rows = [r for r in main if (r["n"], r["k"], r["m"]) == TARGET_CONFIG]
+    if target_rows:
+        row = target_rows[0]
+        targets["time_ratio_fwd_bwd"] = {
+            "value": row["time_ratio_fwd_bwd"],
+            "target": f">= {TARGET_TIME_RATIO}",
+            "met": row["time_ratio_fwd_bwd"] >= TARGET_TIME_RATIO,
+        }
+        targets["cpu_time_ratio_fwd_bwd"] = {
+            "value": row["cpu_time_ratio_fwd_bwd"],
+            "target": f">= {TARGET_TIME_RATIO} (process CPU time: less sensitive to other load)",
+            "met": row["cpu_time_ratio_fwd_bwd"] >= TARGET_TIME_RATIO,
+        }
+        targets["memory_ratio_torch"] = {
+            "value": row["memory_ratio_torch"],
+            "target": f">= {TARGET_MEMORY_RATIO}",
+            "met": row["memory_ratio_torch"] >= TARGET_MEMORY_RATIO,
+        }
+        targets["memory_ratio_rss"] = {
+            "value": row["memory_ratio_rss"],
+            "target": f">= {TARGET_MEMORY_RATIO}",
+            "met": row["memory_ratio_rss"] >= TARGET_MEMORY_RATIO,
+        }
+    for var, result in sweeps.items():
+        slope = result["engine"]["slope_fwd_bwd"]["slope"]
+        targets[f"engine_time_slope_in_{var}"] = {
+            "value": slope,
+            "target": f"in [{TARGET_SLOPE[0]}, {TARGET_SLOPE[1]}]",
+            # --quick: two small sizes measured two at a time, dominated by fixed costs: no verdict
+            "met": None if config.quick else TARGET_SLOPE[0] <= slope <= TARGET_SLOPE[1],
+        }
+        memory = result["engine"]["slope_torch_peak"]
+        targets[f"engine_memory_affine_in_{var}"] = {
+            "value": memory["max_relative_residual"],
+            "target": f"a + b·{var} fits every size within {TARGET_AFFINE_RESIDUAL:.0%}",
+            "met": None
+            if config.quick  # two sizes always fit a line
+            else memory["max_relative_residual"] <= TARGET_AFFINE_RESIDUAL and memory["mib_per_unit"] > 0,
+        }
+    return {"main": main, "sweeps": sweeps, "targets": targets}
+
+
+def _cpu_model() -> str | None:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        return None
+    return None
+
+
+def compute(config: Config, progress: bool = True) -> dict:
+    config.validate()
+    started, load_start = time.perf_counter(), os.getloadavg()[0]
+    jobs = config.jobs()
+    measurements = []
+    context = get_context("spawn")  # a fresh interpreter per configuration: no shared allocator or caches
+    with ProcessPoolExecutor(max_workers=config.workers, mp_context=context, max_tasks_per_child=1) as pool:
+        futures = [pool.submit(measure, job) for job in jobs]
+        profile_target = TARGET_CONFIG if TARGET_CONFIG in config.main else config.main[-1]
+        profile_future = pool.submit(engine_profile, *profile_target, config.seed)
+        accuracy_future = pool.submit(
+            recurrence_accuracy, config.accuracy_knots, config.seed, config.accuracy_max_power
+        )
+        for future in tqdm(futures, desc="bench", unit="config", disable=not progress):
+            measurements.append(future.result())
+        profile, accuracy = profile_future.result(), accuracy_future.result()
+    summary = summarise(config, measurements)
+    return {
+        "kind": "engine-bench",
+        "version": 1,
+        "config": asdict(config),
+        "method": {
+            "time": "median over `repeats` measurements after warm-up; each measurement averages `inner` calls "
+            f"(>= {MIN_MEASUREMENT_S * 1e3:.0f} ms); one fresh process per configuration; torch.set_num_threads(1)",
+            "memory_torch": "peak of the running sum of torch CPU allocations minus frees during one "
+            "forward+backward (torch.profiler memory events)",
+            "memory_rss": "ru_maxrss after the first full-size forward+backward minus before (after a tiny "
+            "warm-up call)",
+            "slopes": "OLS of log(median) on log(size); bootstrap 95% over measurements; OLS standard error",
+        },
+        "measurements": measurements,
+        **summary,
+        "engine_profile": {"config": list(profile_target), "ops": profile},
+        "accuracy": accuracy,
+        "table6": table6(config.seed),
+        "cpu": _cpu_model(),
+        "load_average_1min": {"start": load_start, "end": os.getloadavg()[0]},
+        "runtime_s": round(time.perf_counter() - started, 1),
+        **run_record(),
+    }
+
+
+# -- Report -- #
+
+
+def _fmt(value: float, digits: int = 3) -> str:
+    return f"{value:.{digits}g}"
+
+
+def _se(fit: dict) -> str:
+    return "±n/a" if fit["ols_se"] is None else f"±{fit['ols_se']:.3f}"
+
+
+def render_markdown(result: dict) -> str:
+    lines = [
+        "# SIGReg engine vs the official statistic (R1)",
+        "",
+        f"CPU: {result['cpu']}, 1 torch thread per process, one fresh process per configuration; fp32. "
+        f"{'Quick smoke run. ' if result['config']['quick'] else ''}"
+        f"Engine: `repro/sigreg.py`; R1: `reference/official_r1.py` (official HEAD eddffdd). 1-minute load average "
+        f"{result['load_average_1min']['start']:.2f} at the start and {result['load_average_1min']['end']:.2f} at the "
+        "end (2 cores; above ~1 other processes shared them, which inflates wall times but less so CPU times).",
+        "",
+        "## Time and memory",
+        "",
+        f"Time: {result['method']['time']}; 95 % bootstrap interval of the median. Memory: torch = "
+        f"{result['method']['memory_torch']}; RSS = {result['method']['memory_rss']}.",
+        "",
+    ]
+    body = [
+        [
+            f"({r['n']}, {r['k']}, {r['m']})",
+            _fmt(r["engine_forward_median_ms"]),
+            _fmt(r["R1_forward_median_ms"]),
+            f"{_fmt(r['engine_fwd_bwd_median_ms'])} [{_fmt(r['engine_fwd_bwd_95'][0])}, "
+            f"{_fmt(r['engine_fwd_bwd_95'][1])}]",
+            f"{_fmt(r['R1_fwd_bwd_median_ms'])} [{_fmt(r['R1_fwd_bwd_95'][0])}, {_fmt(r['R1_fwd_bwd_95'][1])}]",
+            f"{r['time_ratio_fwd_bwd']:.1f}x ({r['cpu_time_ratio_fwd_bwd']:.1f}x)",
+            f"{r['engine_torch_peak_mib']:.1f} / {r['R1_torch_peak_mib']:.1f}",
+            f"{r['memory_ratio_torch']:.1f}x",
+            f"{r['engine_rss_delta_mib']:.1f} / {r['R1_rss_delta_mib']:.1f}",
+            f"{r['value_relative_difference']:.1e}",
+        ]
+        for r in result["main"]
+    ]
+    headers = [
+        "(N, K, M)",
+        "fwd engine ms",
+        "fwd R1 ms",
+        "fwd+bwd engine ms [95%]",
+        "fwd+bwd R1 ms [95%]",
+        "R1/engine wall (CPU time)",
+        "torch peak MiB engine / R1",
+        "R1/engine",
+        "RSS Δ MiB engine / R1",
+        "|value rel diff|",
+    ]
+    lines += [tabulate(body, headers=headers, tablefmt="github", disable_numparse=True), ""]
+
+    lines += ["## Scaling (claim C4)", ""]
+    body = []
+    for var, sweep in result["sweeps"].items():
+        for impl in IMPLS:
+            s = sweep[impl]
+            fb, fw, mem = s["slope_fwd_bwd"], s["slope_forward"], s["slope_torch_peak"]
+            body.append(
+                [
+                    var,
+                    impl,
+                    f"{fb['slope']:.3f} [{fb['bootstrap_95'][0]:.3f}, {fb['bootstrap_95'][1]:.3f}] {_se(fb)}",
+                    f"{fw['slope']:.3f} [{fw['bootstrap_95'][0]:.3f}, {fw['bootstrap_95'][1]:.3f}] {_se(fw)}",
+                    f"{mem['slope']:.3f} {_se(mem)}; {mem['intercept_mib']:.1f} MiB + {mem['mib_per_unit'] * 1024:.3g} "
+                    f"MiB per 1024 (residual ≤ {mem['max_relative_residual']:.1%}, slope above intercept "
+                    f"{_fmt(mem['slope_above_intercept']) if mem['slope_above_intercept'] is not None else 'n/a'})",
+                    ", ".join(_fmt(v) for v in s["fwd_bwd_median_ms"]),
+                ]
+            )
+    lines += [
+        f"Sweep in N: (N, K, M) = (N, {result['config']['sweep_km']}, {result['config']['sweep_km']}), "
+        f"N ∈ {result['sweeps']['N']['sizes']}; sweep in M: ({result['config']['sweep_n_for_m']}, "
+        f"{result['config']['sweep_km']}, M), M ∈ {result['sweeps']['M']['sizes']}. Slope of log median on "
+        "log size, [bootstrap 95 %] ± OLS standard error.",
+        "",
+        tabulate(
+            body,
+            headers=[
+                "sweep",
+                "impl",
+                "fwd+bwd time slope",
+                "forward time slope",
+                "torch peak: log-log slope; affine fit",
+                "fwd+bwd medians (ms)",
+            ],
+            tablefmt="github",
+            disable_numparse=True,
+        ),
+        "",
+        "## Targets",
+        "",
+    ]
+    verdicts = {True: "met", False: "NOT met", None: "not evaluated (--quick)"}
+    body = [[name, _fmt(t["value"], 4), t["target"], verdicts[t["met"]]] for name, t in result["targets"].items()]
+    lines += [tabulate(body, headers=["target", "value", "wanted", ""], tablefmt="github", disable_numparse=True), ""]
+
+    prof = result["engine_profile"]
+    lines += [f"Where the engine's time goes at (N, K, M) = {tuple(prof['config'])} (self CPU time, top ops):", ""]
+    body = [[o["op"], o["calls"], f"{o['self_ms']:.2f}", f"{o['share']:.0%}"] for o in prof["ops"]]
+    lines += [tabulate(body, headers=["op", "calls", "ms", "share"], tablefmt="github", disable_numparse=True), ""]
+
+    acc = result["accuracy"]
+    lines += ["## Accuracy of the angle-addition recurrence", "", acc["phase_setup"] + ".", ""]
+    body = []
+    f32, f64 = acc["phase_error"]["float32"], acc["phase_error"]["float64"]
+    for a, b in zip(f32["rows"], f64["rows"], strict=True):
+        body.append(
+            [
+                a["k"],
+                f"{a['max']:.1e}",
+                f"{a['mean']:.1e}",
+                f"{a['direct_max']:.1e}",
+                f"{b['max']:.1e}",
+                f"{b['mean']:.1e}",
+                f"{b['direct_max']:.1e}",
+            ]
+        )
+    headers = ["k", "fp32 max", "fp32 mean", "fp32 direct max", "fp64 max", "fp64 mean", "fp64 direct max"]
+    lines += [
+        tabulate(body, headers=headers, tablefmt="github", disable_numparse=True),
+        "",
+        f"Log-log slope of the mean error in k (k ≥ 8): fp32 {f32['loglog_slope_mean_error_k>=8']:.2f}, "
+        f"fp64 {f64['loglog_slope_mean_error_k>=8']:.2f} (1 = linear growth).",
+        "",
+        acc["statistic_setup"] + ":",
+        "",
+    ]
+    body = [
+        [
+            r["knots"],
+            f"{r['engine_float32']:.1e}",
+            f"{r['engine_float32_no_anchor']:.1e}",
+            f"{r['engine_float64']:.1e}",
+            f"{r['R1_float32']:.1e}",
+        ]
+        for r in acc["statistic_relative_error"]
+    ]
+    headers = [
+        "knots",
+        f"engine fp32 (anchor every {acc['anchor_every']})",
+        "engine fp32, no anchor",
+        "engine fp64",
+        "R1 fp32 (odd knots: T+1 when T is even)",
+    ]
+    lines += [tabulate(body, headers=headers, tablefmt="github", disable_numparse=True), ""]
+
+    t6 = result["table6"]
+    lines += ["## Paper Table 6 (claim C22, V100)", ""]
+    if t6["status"] == "run":
+        body = [
+            [
+                f"({r['n']}, {r['m']}, {r['knots']})",
+                r["paper_ms"],
+                _fmt(r["engine_forward_mean_ms"]),
+                _fmt(r["engine_fwd_bwd_mean_ms"]),
+                _fmt(r["R1_forward_mean_ms"]),
+                _fmt(r["R1_fwd_bwd_mean_ms"]),
+            ]
+            for r in t6["rows"]
+        ]
+        lines += [
+            f"Device: {t6['device']}; K = {TABLE6_K} (not given by the paper); {t6['method']}.",
+            "",
+            tabulate(
+                body,
+                headers=["(N, M, knots)", "paper ms", "engine fwd", "engine fwd+bwd", "R1 fwd", "R1 fwd+bwd"],
+                tablefmt="github",
+                disable_numparse=True,
+            ),
+            "",
+        ]
+    else:
+        lines += [f"not-run: {t6['reason']}.", ""]
+    suite = result["suite"]
+    rerun = "python -m repro bench" + (" --quick" if result["config"]["quick"] else "")
+    lines += [
+        f"Suite commit {suite['commit']}{' (dirty)' if suite['dirty'] else ''}; torch {result['env']['torch']}; "
+        f"runtime {result['runtime_s']} s. Rerun: `{rerun}`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write(result: dict, out: Path) -> None:
+    markdown = render_markdown(result)  # render first: a rendering error must leave no file behind
+    atomic_write_json(out / "bench.json", result)
+    atomic_write_text(out / "bench.md", markdown)
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("bench", help="time and memory of the engine against R1 (fresh process each)")
+    parser.add_argument("--quick", action="store_true", help="smoke run (well under a minute)")
+    parser.add_argument("--repeats", type=int, default=None, help="timed measurements per configuration")
+    parser.add_argument("--seed", type=int, default=0, help="seed of inputs, directions and bootstrap")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="output folder")
+    parser.set_defaults(run=main)
+
+
+def main(args: argparse.Namespace) -> None:
+    config = Config.quick_config(args.seed) if args.quick else Config(seed=args.seed)
+    if args.repeats is not None:
+        config = Config(**{**asdict(config), "repeats": args.repeats})
+    result = compute(config)
+    write(result, args.out)
+    print(render_markdown(result))
+
+
+__all__ = ["Config", "compute", "fit_slope", "measure", "recurrence_accuracy", "register", "render_markdown"]

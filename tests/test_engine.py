@@ -1,0 +1,383 @@
+"""The engine (repro/sigreg.py) against R1, against the exact oracle, and at its contract (dtypes, directions,
+validation, what it saves for backward). Performance lives in `python -m repro bench`, never here."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import reference
+from reference import oracle
+from reference.official_r1 import EppsPulley
+from repro import bench
+from repro.sigreg import OFFICIAL, PAPER, Grid, SIGRegLoss, draw_directions, epps_pulley, sigreg
+
+torch.set_num_threads(1)
+R1 = reference.REGISTRY["R1"]
+
+
+def _x(shape: tuple[int, ...], seed: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    return torch.randn(shape, generator=torch.Generator().manual_seed(seed), dtype=dtype)
+
+
+def _value_and_grad(fn, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    x = x.detach().clone().requires_grad_()
+    value = fn(x)
+    value.backward()
+    return value.detach(), x.grad
+
+
+# -- Against R1 (float32, same directions) -- #
+
+SHAPES = {
+    "(256, 64, 128)": (256, 64, 128),
+    "(37, 5, 3)": (37, 5, 3),
+    "(2, 1, 1)": (2, 1, 1),
+    "(1024, 512, 1024)": (1024, 512, 1024),
+    "(512, 16, 300)": (512, 16, 300),
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_engine_matches_r1_value_and_gradient(shape):
+    # Same statistic, different evaluation: R1 takes cos/sin of t_k·y directly, the engine by the recurrence.
+    # Both are float32; measured value differences <= 2e-7 relative and gradient differences <= 1e-6 of the
+    # largest entry, so the issue's 1e-6 (value) and 1e-5 (gradient) leave a factor >= 5 of margin.
+    n, k, m = SHAPES[shape]
+    x, a = _x((n, k), seed=n + k + m), draw_directions(k, m, step=m)
+    ref_value, ref_grad = _value_and_grad(lambda z: R1.evaluate(z, a), x)
+    value, grad = _value_and_grad(lambda z: sigreg(z, a), x)
+    assert value.dtype == torch.float32 and grad.dtype == torch.float32
+    torch.testing.assert_close(value, ref_value, rtol=1e-6, atol=0)
+    torch.testing.assert_close(grad, ref_grad, rtol=0, atol=1e-5 * float(ref_grad.abs().max()))
+
+
+def test_engine_matches_r1_per_view():
+    # (V, N, K): each view is its own batch, all views share the directions, mean over views and slices (R1).
+    x, a = _x((3, 128, 16), seed=1), draw_directions(16, 64, step=1)
+    ref_value, ref_grad = _value_and_grad(lambda z: R1.evaluate(z, a), x)
+    value, grad = _value_and_grad(lambda z: sigreg(z, a), x)
+    torch.testing.assert_close(value, ref_value, rtol=1e-6, atol=0)
+    torch.testing.assert_close(grad, ref_grad, rtol=0, atol=1e-5 * float(ref_grad.abs().max()))
+    per_slice = sigreg(x, a, reduction="none")
+    assert per_slice.shape == (3, 64)
+    torch.testing.assert_close(per_slice[1], sigreg(x[1], a, reduction="none"), rtol=1e-6, atol=0)
+    torch.testing.assert_close(sigreg(x, a, reduction="sum"), per_slice.sum(), rtol=1e-6, atol=0)
+
+
+# -- Against the exact oracle (float64) -- #
+
+
+@pytest.mark.parametrize("name", ["official", "paper", "r0"])
+def test_engine_float64_equals_oracle_grid(name):
+    # oracle.grid_ep evaluates the same quadrature with direct cos/sin in float64; the recurrence adds at most
+    # ~1e-15 per knot (results/bench.md), so 1e-12 relative is three orders above what remains. R0's grid has
+    # knots at half-integer multiples of h (t0 ≠ 0): the engine's second phase e^{i t0 y} is exercised too.
+    knots, weights = {"official": oracle.OFFICIAL_GRID, "paper": oracle.PAPER_GRID, "r0": oracle.R0_GRID}[name]
+    y = _x((300, 7), seed=2, dtype=torch.float64) * 1.7 + 0.3
+    value = epps_pulley(y, grid=Grid.from_knots(knots, weights))
+    torch.testing.assert_close(value, torch.from_numpy(oracle.grid_ep(y.numpy(), knots, weights)), rtol=1e-12, atol=0)
+    yy = y.clone().requires_grad_()
+    epps_pulley(yy, grid=Grid.from_knots(knots, weights)).sum().backward()
+    expected = torch.from_numpy(oracle.grid_ep_grad(y.numpy(), knots, weights))
+    torch.testing.assert_close(yy.grad, expected, rtol=0, atol=1e-12 * float(expected.abs().max()))
+
+
+@pytest.mark.parametrize("scale, shift", [(1.0, 0.0), (2.0, 0.0), (1.0, 3.0), (0.1, 0.0)])
+def test_engine_fine_grid_equals_closed_form(scale, shift):
+    # Folded trapezoid on [0, 12] with 4001 knots (the grid of tests/test_reference.py): truncation < e^{-72},
+    # aliasing period 2094 >> the data, and 125 anchored segments of 32 recurrence steps each, so only float64
+    # rounding remains: value to 1e-10 relative against O1, gradient to 1e-9 of its largest entry against O4.
+    y = _x((256, 3), seed=3, dtype=torch.float64) * scale + shift
+    fine = Grid.folded(12.0, 4001)
+    yy = y.clone().requires_grad_()
+    value = epps_pulley(yy, grid=fine)
+    value.sum().backward()
+    torch.testing.assert_close(value.detach(), oracle.ep(y), rtol=1e-10, atol=0)
+    exact_grad = torch.from_numpy(oracle.ep_grad(y.numpy()))
+    torch.testing.assert_close(yy.grad, exact_grad, rtol=0, atol=1e-9 * float(exact_grad.abs().max()))
+
+
+def test_sliced_engine_equals_oracle_sigreg():
+    # The whole pipeline x -> x @ A -> mean over slices, against oracle.sigreg on a fine grid (float64).
+    x, a = _x((200, 6), seed=4, dtype=torch.float64), draw_directions(6, 9, step=4, dtype=torch.float64)
+    a = a / a.norm(dim=0)
+    value = sigreg(x, a, grid=Grid.folded(12.0, 4001))
+    torch.testing.assert_close(value, oracle.sigreg(x, a), rtol=1e-10, atol=0)
+
+
+def test_recurrence_accuracy_with_many_knots():
+    # Error growth of the recurrence (results/bench.md): without anchoring the float32 phase error grows ~2e-8
+    # per step, so a 1025-knot grid drifts to ~1e-5 relative; anchoring every 32 knots keeps it near the
+    # direct evaluation's few 1e-6. Bounds: 1e-5 anchored (measured 5e-6), float64 1e-12 (measured 5e-15).
+    y = _x((1024, 16), seed=5, dtype=torch.float64)
+    grid = Grid.folded(3.0, 1025)
+    truth = oracle.grid_ep(y.numpy(), *oracle.folded_trapezoid_grid(3.0, 1025))
+    anchored = epps_pulley(y.float(), grid=grid).double().numpy()
+    assert np.max(np.abs(anchored / truth - 1)) < 1e-5
+    assert np.max(np.abs(epps_pulley(y, grid=grid).numpy() / truth - 1)) < 1e-12
+    # Same statistic whatever the anchoring (float64: only rounding differs).
+    unanchored = epps_pulley(y, grid=dataclasses.replace(grid, anchor_every=1025)).numpy()
+    np.testing.assert_allclose(unanchored, truth, rtol=1e-11)
+
+
+# -- Edge cases -- #
+
+
+def test_outliers_float64_exact_and_float32_within_rounding():
+    # Rows near ±1e6 (O4/O6: grid statistics alias far outliers instead of ignoring them). float64: equal to the
+    # oracle's direct evaluation to 1e-9 (phase rounding |t y|·1e-16 ≈ 3e-10 rad). float32: the phase t_k·y of
+    # an outlier is only computed to |t_k y|·2^-24 (R1: one rounded product; the engine: k·(rounded h·y) plus
+    # k recurrence steps of ~2^-24), up to 0.18 rad, so both must lie within what that phase error can do to
+    # the statistic: N Σ c_k (2|E_k| δ_k + δ_k²) with δ_k = n_out·|t_k y|·2^-23/N and E_k the exact ECF error.
+    y = _x((256, 4), seed=6, dtype=torch.float64)
+    y[:2] = 1e6 + 1 / 3  # not representable in float32, so the products t_k·y round
+    y[2:4] = -1e6 - 1 / 7
+    knots, weights = oracle.OFFICIAL_GRID
+    truth = oracle.grid_ep(y.numpy(), knots, weights)
+    torch.testing.assert_close(epps_pulley(y), torch.from_numpy(truth), rtol=1e-9, atol=0)
+
+    y32 = y.float()
+    truth32 = oracle.grid_ep(y32.double().numpy(), knots, weights)  # the rounded data, evaluated exactly
+    ecf = np.exp(1j * knots[None, :, None] * y32.double().numpy()[:, None, :]).mean(0)  # (T, M)
+    err = np.abs(ecf - np.exp(-0.5 * knots**2)[:, None])
+    delta = 4 * knots[:, None] * 1e6 * 2.0**-23 / 256
+    bound = 256 * ((weights * np.exp(-0.5 * knots**2))[:, None] * (2 * err * delta + delta**2)).sum(0)
+    for value in (epps_pulley(y32), EppsPulley()(y32)):
+        assert np.all(np.abs(value.double().numpy() - truth32) <= bound)
+    # Gradients stay finite and below the official grid's exact sup (stats.md §3.2: 4.5661 as N -> ∞).
+    yy = y32.clone().requires_grad_()
+    epps_pulley(yy).sum().backward()
+    assert torch.isfinite(yy.grad).all() and float(yy.grad.abs().max()) <= 4.5661
+
+
+def test_all_zero_embeddings_are_a_stationary_point():
+    # D11: at z = 0 every ECF equals 1 and every sine mean is 0, so the gradient vanishes exactly; the value
+    # is N Σ c_k (1 − φ_k)², identical to R1's float32 value (each term is computed from the same constants).
+    x, a = torch.zeros(64, 8), draw_directions(8, 16, step=0)
+    value, grad = _value_and_grad(lambda z: sigreg(z, a), x)
+    assert torch.equal(grad, torch.zeros_like(grad))
+    torch.testing.assert_close(value, R1.evaluate(x, a), rtol=1e-6, atol=0)
+    expected = 64 * float((OFFICIAL.coefficients * (1 - np.exp(-0.5 * OFFICIAL.knots**2)) ** 2).sum())
+    assert float(value) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "grid",
+    [OFFICIAL, PAPER, Grid.from_knots(*oracle.R0_GRID), dataclasses.replace(Grid.folded(3.0, 70), anchor_every=32)],
+    ids=["official", "paper", "r0-offset-knots", "three-segments"],
+)
+def test_gradcheck_float64(grid):
+    # Finite differences against the custom backward (once differentiable), including a (V, N, K) input.
+    x = _x((2, 7, 3), seed=7, dtype=torch.float64).requires_grad_()
+    a = draw_directions(3, 4, step=7, dtype=torch.float64)
+    a = a / a.norm(dim=0)
+    assert torch.autograd.gradcheck(lambda z: sigreg(z, a, grid=grid, reduction="none"), (x,))
+    assert torch.autograd.gradcheck(lambda z: sigreg(z, a, grid=grid), (x[0].detach().clone().requires_grad_(),))
+
+
+# -- Dtypes -- #
+
+
+def test_bf16_autocast_accumulates_in_float32():
+    # bf16 inputs (and autocast regions) are cast up: the value is float32 and equals the float32 computation on
+    # the same (exactly representable) numbers; the gradient comes back in the input's dtype.
+    x = _x((128, 16), seed=8).bfloat16()
+    a = draw_directions(16, 32, step=8)
+    reference_value = sigreg(x.float(), a)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        xx = x.clone().requires_grad_()
+        value = sigreg(xx, a)
+    value.backward()
+    assert value.dtype == torch.float32 and xx.grad.dtype == torch.bfloat16
+    torch.testing.assert_close(value, reference_value, rtol=1e-6, atol=0)
+    assert sigreg(x.half(), a).dtype == torch.float32
+    assert sigreg(x.double(), a).dtype == torch.float64
+
+
+# -- Directions: explicit randomness only (D19) -- #
+
+
+def test_step_directions_are_the_official_draw():
+    # With step=s the draw is the source's own (a CPU generator seeded with s), bit for bit.
+    assert torch.equal(draw_directions(32, 64, step=5), R1.draw_directions(32, 64, step=5))
+    assert torch.equal(draw_directions(32, 64, step=5), reference.seeded_directions(32, 64, 5))
+
+
+def test_directions_use_no_hidden_random_state():
+    # The global RNG is neither read nor advanced; the same generator seed gives the same directions.
+    state = torch.get_rng_state()
+    first = draw_directions(8, 16, generator=torch.Generator().manual_seed(3))
+    second = draw_directions(8, 16, generator=torch.Generator().manual_seed(3))
+    assert torch.equal(first, second) and torch.equal(torch.get_rng_state(), state)
+    torch.testing.assert_close(first.norm(dim=0), torch.ones(16), rtol=0, atol=1e-6)
+    with pytest.raises(ValueError, match="exactly one"):
+        draw_directions(8, 16)
+    with pytest.raises(ValueError, match="exactly one"):
+        draw_directions(8, 16, step=1, generator=torch.Generator())
+
+
+def test_loss_module_has_no_counter():
+    # R1's SlicingUnivariateTest advances global_step on every forward, evaluation included (D19). The module
+    # draws from the step it is given: the same step gives the same value however often it was called.
+    loss = SIGRegLoss(32)
+    z = _x((64, 8), seed=9)
+    first = loss(z, step=3)
+    for _ in range(3):
+        with torch.no_grad():
+            loss(z, step=4)
+    assert torch.equal(loss(z, step=3), first)
+    torch.testing.assert_close(first, sigreg(z, draw_directions(8, 32, step=3)), rtol=0, atol=0)
+    given = loss(z, directions=draw_directions(8, 32, step=3))
+    assert torch.equal(given, first)
+    with pytest.raises(ValueError, match="not both"):
+        loss(z, step=1, directions=draw_directions(8, 32, step=3))
+    assert len(list(loss.parameters())) == 0 and len(list(loss.buffers())) == 0
+
+
+# -- Memory: nothing of size N·M·T is saved for backward -- #
+
+
+def _saved_bytes(fn, x: torch.Tensor) -> int:
+    storages = {}
+
+    def pack(tensor):
+        storages[tensor.untyped_storage().data_ptr()] = tensor.untyped_storage().nbytes()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        fn(x.detach().clone().requires_grad_())
+    return sum(storages.values())
+
+
+def test_backward_saves_no_knot_sized_tensor():
+    # Autograd keeps x, A and the projections (N·K + K·M + N·M numbers) plus O(M·T) sums; R1 keeps at least one
+    # (N, M, T) tensor. Counted with saved_tensors_hooks over unique storages (structural, not timed).
+    n, k, m = 512, 32, 256
+    x, a = _x((n, k), seed=10), draw_directions(k, m, step=10)
+    linear = (n * k + k * m + n * m) * 4
+    small = 64 * m * OFFICIAL.n_points * 4
+    assert _saved_bytes(lambda z: sigreg(z, a), x) <= linear + small
+    assert _saved_bytes(lambda z: R1.evaluate(z, a), x) >= n * m * OFFICIAL.n_points * 4
+
+
+# -- Grids -- #
+
+
+def test_grids_match_the_references():
+    # OFFICIAL is R1's grid; PAPER is the listing's [−5, 5]×17, folded onto [0, 5] (9 knots, same statistic).
+    r1 = EppsPulley(dtype=torch.float64)
+    np.testing.assert_allclose(OFFICIAL.knots, r1.t.numpy(), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(OFFICIAL.coefficients, r1.weights.numpy(), rtol=1e-15, atol=0)
+    assert Grid.from_knots(*oracle.OFFICIAL_GRID) == dataclasses.replace(OFFICIAL, name="custom")
+    assert PAPER.n_points == 9 and PAPER.t0 == 0.0 and PAPER.step == 0.625
+    y = _x((128, 3), seed=11, dtype=torch.float64)
+    np.testing.assert_allclose(
+        epps_pulley(y, grid=PAPER).numpy(), oracle.grid_ep(y.numpy(), *oracle.PAPER_GRID), rtol=1e-12
+    )
+    assert math.isclose(Grid.trapezoid(-3.0, 5.0, 9).t0, -3.0)  # asymmetric: not folded
+
+
+BAD_GRIDS = {
+    "one knot": (lambda: Grid(0.0, 0.1, (1.0,)), "at least 2"),
+    "negative weight": (lambda: Grid(0.0, 0.1, (1.0, -1.0)), ">= 0"),
+    "zero step": (lambda: Grid(0.0, 0.0, (1.0, 1.0)), "step > 0"),
+    "uneven knots": (lambda: Grid.from_knots([0.0, 1.0, 3.0], [1.0, 1.0, 1.0]), "evenly spaced"),
+    "anchor 0": (lambda: Grid(0.0, 0.1, (1.0, 1.0), anchor_every=0), "anchor_every"),
+    "reversed": (lambda: Grid.trapezoid(1.0, -1.0, 5), "t_min < t_max"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_GRIDS)
+def test_bad_grids_raise(case):
+    build, message = BAD_GRIDS[case]
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+# -- Input validation (the references' checks, reused) -- #
+
+GOOD_X = _x((16, 4), seed=12)
+GOOD_A = draw_directions(4, 8, step=0)
+BAD_INPUTS = {
+    "1-D": (torch.randn(16), GOOD_A, {}, "shape"),
+    "4-D": (torch.randn(2, 2, 16, 4), GOOD_A, {}, "shape"),
+    "N < 2": (torch.randn(1, 4), GOOD_A, {}, "N >= 2"),
+    "NaN": (torch.full((16, 4), float("nan")), GOOD_A, {}, "NaN"),
+    "integer": (torch.ones(16, 4, dtype=torch.int64), GOOD_A, {}, "floating"),
+    "numpy": (GOOD_X.numpy(), GOOD_A, {}, "torch.Tensor"),
+    "directions wrong K": (GOOD_X, draw_directions(5, 8, step=0), {}, r"shape \(K, M\)"),
+    "directions not unit": (GOOD_X, GOOD_A * 2, {}, "unit-norm"),
+    "bad reduction": (GOOD_X, GOOD_A, {"reduction": "max"}, "reduction"),
+    "bad grid": (GOOD_X, GOOD_A, {"grid": oracle.OFFICIAL_GRID}, "Grid"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_bad_inputs_raise(case):
+    x, a, options, message = BAD_INPUTS[case]
+    with pytest.raises(ValueError, match=message):
+        sigreg(x, a, **options)
+
+
+# -- The benchmark's bookkeeping (no timing assertions: numbers live in results/bench.md) -- #
+
+
+def test_fit_slope_recovers_a_power_law():
+    # time = c·size^0.9 with 5 % multiplicative noise: the slope is within its bootstrap interval and near 0.9.
+    rng = np.random.default_rng(0)
+    sizes = [256, 512, 1024, 2048]
+    samples = [list(2.0 * s**0.9 * np.exp(0.05 * rng.standard_normal(7))) for s in sizes]
+    fit = bench.fit_slope(sizes, samples, np.random.default_rng(1), reps=500)
+    assert fit["bootstrap_95"][0] <= fit["slope"] <= fit["bootstrap_95"][1]
+    assert fit["slope"] == pytest.approx(0.9, abs=0.05)
+
+
+def test_bench_measures_renders_and_writes(tmp_path):
+    # Tiny configurations measured in this process: both implementations report the same value on the same
+    # inputs, R1 allocates more than the engine (it keeps (N, M, T) tensors), and the report renders and is
+    # written as two files.
+    config = bench.Config(
+        main=((64, 8, 16),),
+        sweep_n=(64, 128),
+        sweep_m=(16, 32),
+        sweep_km=8,
+        sweep_n_for_m=64,
+        repeats=2,
+        warmup=0,
+        bootstrap=100,
+        quick=True,
+    )
+    measurements = [bench.measure(job) for job in config.jobs()]
+    summary = bench.summarise(config, measurements)
+    row = summary["main"][0]
+    assert row["value_relative_difference"] <= 1e-6
+    assert row["memory_ratio_torch"] > 1
+    result = {
+        "config": dataclasses.asdict(config),
+        "method": {"time": "t", "memory_torch": "m", "memory_rss": "r"},
+        **summary,
+        "engine_profile": {"config": [64, 8, 16], "ops": []},
+        "cpu": "test",
+        "runtime_s": 0.0,
+        "load_average_1min": {"start": 0.0, "end": 0.0},
+        "table6": {"status": "not-run", "reason": "test"},
+        "accuracy": {
+            "phase_setup": "s",
+            "statistic_setup": "s",
+            "anchor_every": 32,
+            "statistic_relative_error": [],
+            "phase_error": {d: {"rows": [], "loglog_slope_mean_error_k>=8": 1.0} for d in ("float32", "float64")},
+        },
+        "suite": {"commit": "abc", "dirty": False},
+        "env": {"torch": torch.__version__},
+    }
+    bench.write(result, tmp_path)
+    markdown = (tmp_path / "bench.md").read_text()
+    assert "(64, 8, 16)" in markdown and "## Scaling (claim C4)" in markdown
+    assert json.loads((tmp_path / "bench.json").read_text())["main"][0]["n"] == 64
