@@ -6,9 +6,9 @@ import sys
 
 from checks._cli import build_parser, run
 
-from . import bench, diagnose
+from . import bench, cli_train, diagnose
 
-COMMAND_MODULES = (bench, diagnose)
+COMMAND_MODULES = (cli_train, bench, diagnose)
 
 
 def main(argv: list[str] | None = None) -> int:
