@@ -50,6 +50,16 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def reproduce(session: nox.Session) -> None:
-    """Regenerate results/ offline on CPU: the variants table (more sections land with their issues)."""
+    """Regenerate results/ offline on CPU: variants table, claims (CPU tiers), replication E1-E5."""
     _install(session)
-    session.run("python", "-m", "checks", "variants", *session.posargs, env=ENV)
+    for command in REPRODUCE:
+        session.run("python", "-m", *command, env=ENV)
+
+
+# Sections of `nox -s reproduce`, in order; each writes its own files under results/ atomically.
+REPRODUCE = (
+    ("checks", "variants"),
+    ("checks", "run", "--tier", "cpu"),
+    ("repro", "replicate", "--no-progress"),
+    ("repro", "demo", "--no-progress"),
+)
