@@ -50,16 +50,13 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def reproduce(session: nox.Session) -> None:
-    """Regenerate results/ offline on CPU: variants table, claims (CPU tiers), replication E1-E5."""
+    """Regenerate results/ offline on CPU, every section then REPORT.md (`-- --quick`: a 5-minute smoke run)."""
     _install(session)
-    for command in REPRODUCE:
-        session.run("python", "-m", *command, env=ENV)
+    session.run("python", "-m", "checks", "reproduce", *session.posargs, env=ENV)
 
 
-# Sections of `nox -s reproduce`, in order; each writes its own files under results/ atomically.
-REPRODUCE = (
-    ("checks", "variants"),
-    ("checks", "run", "--tier", "cpu"),
-    ("repro", "replicate", "--no-progress"),
-    ("repro", "demo", "--no-progress"),
-)
+@nox.session(python=PYTHON, default=False)
+def report(session: nox.Session) -> None:
+    """Render results/REPORT.md, tables (md, tex, csv) and figures from the JSON under results/, in seconds."""
+    _install(session)
+    session.run("python", "-m", "checks", "report", *session.posargs, env=ENV)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from . import claims_cli, variants
+from . import claims_cli, report, reproduce, variants
 from ._cli import build_parser, run
 
-COMMAND_MODULES = (variants, claims_cli)
+COMMAND_MODULES = (variants, claims_cli, report, reproduce)
 
 
 def main(argv: list[str] | None = None) -> int:

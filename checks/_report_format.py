@@ -1,0 +1,241 @@
+"""How the report prints things: one number formatter, intervals, and tables as Markdown, LaTeX and CSV.
+
+Every number in REPORT.md and results/tables/ goes through `fmt` (or `fmt_interval`, built on it), so one table
+never mixes precisions. The paper's own numbers are printed as given (`fmt(x, sig=None)`), never re-rounded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+
+from tabulate import tabulate
+
+SIG = 3  # significant figures of every measured number
+DASH = "—"  # no value
+
+
+def _decimals(x: float, sig: int) -> int | None:
+    """Decimal places that show `sig` significant figures of x in fixed notation; None: use an exponent."""
+    if x == 0:
+        return sig - 1
+    rounded = float(f"{x:.{sig - 1}e}")  # 9.996 -> 10.0: count the digits after rounding
+    exponent = math.floor(math.log10(abs(rounded)))
+    if exponent < -3 or exponent >= 6:
+        return None
+    return max(0, sig - 1 - exponent)
+
+
+def _fixed(x: float, decimals: int) -> str:
+    text = f"{x:.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no "-0.00"
+
+
+def fmt(value, sig: int | None = SIG, decimals: int | None = None) -> str:
+    """The report's one number formatter.
+
+    >>> [fmt(1.0512), fmt(93.1667), fmt(0.000123), fmt(2.5e7), fmt(7), fmt(None), fmt(True), fmt(0.0056, sig=None)]
+    ['1.05', '93.2', '1.23e-04', '2.50e+07', '7', '—', 'yes', '0.0056']
+    """
+    if value is None:
+        return DASH
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return {math.inf: "inf", -math.inf: "-inf"}.get(value, "nan")
+        if sig is None:  # as given (the paper's numbers)
+            return repr(value)
+        if decimals is None:
+            decimals = _decimals(value, sig)
+        return f"{value:.{sig - 1}e}" if decimals is None else _fixed(value, decimals)
+    return str(value)
+
+
+def is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def fmt_interval(estimate, interval, sig: int = SIG) -> str:
+    """`estimate [low, high]`, the bounds with the estimate's decimal places (one precision per cell).
+
+    >>> fmt_interval(1.0512, [1.0149, 1.0871]), fmt_interval(0.0, [0.0, 0.168]), fmt_interval(3.2, None)
+    ('1.05 [1.01, 1.09]', '0.000 [0.000, 0.168]', '3.20')
+    """
+    if not (isinstance(interval, list | tuple) and len(interval) == 2 and all(is_number(v) for v in interval)):
+        return fmt(float(estimate) if is_number(estimate) else estimate, sig)
+    low, high = (float(v) for v in interval)
+    anchor = float(estimate) if is_number(estimate) and estimate != 0 else max(abs(low), abs(high))
+    decimals = _decimals(anchor, sig)
+    if decimals is None:
+        parts = [fmt(v, sig) for v in (estimate, low, high)]
+    else:
+        parts = [fmt(float(v), sig, decimals) if is_number(v) else fmt(v, sig) for v in (estimate, low, high)]
+    return f"{parts[0]} [{parts[1]}, {parts[2]}]"
+
+
+def fmt_paper(numbers, limit: int = 3) -> str:
+    """The paper's numbers of a claim (a possibly nested dict) as `key: value` pairs, the first `limit` shown.
+
+    >>> fmt_paper({"var_isotropic": 0.0056, "ms": {"512,512,16": 0.465236, "2048,512,16": 1.406441}}, limit=2)
+    'var_isotropic: 0.0056; ms.512,512,16: 0.465236 (+1 more)'
+    """
+    if numbers is None or numbers == {}:
+        return DASH
+    if not isinstance(numbers, dict):
+        return fmt(numbers, sig=None)
+    flat: list[tuple[str, object]] = []
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        else:
+            flat.append((prefix, value))
+
+    walk("", numbers)
+    shown = "; ".join(f"{k}: {fmt(v, sig=None)}" for k, v in flat[:limit])
+    return shown + (f" (+{len(flat) - limit} more)" if len(flat) > limit else "")
+
+
+class Code(str):
+    """A cell that is a command: `code` in Markdown, \\texttt in LaTeX, plain in CSV."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One review table: written to results/tables/<name>.{md,tex,csv} and embedded in REPORT.md."""
+
+    name: str
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    notes: tuple[str, ...] = field(default=())
+
+
+def _md_cell(cell) -> str:
+    text = str(cell).replace("\n", " ").replace("|", "\\|")
+    return f"`{text}`" if isinstance(cell, Code) else text
+
+
+def to_markdown(table: Table) -> str:
+    """The table (tabulate, GitHub pipes) and its notes, without a title."""
+    if not table.rows:
+        body = "(no rows)"
+    else:
+        rows = [[_md_cell(c) for c in row] for row in table.rows]
+        headers = [_md_cell(h) for h in table.headers]
+        body = tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
+    notes = "".join(f"\n\n{note}" for note in table.notes)
+    return body + notes + "\n"
+
+
+def table_file_markdown(table: Table) -> str:
+    return f"# {table.title}\n\n" + to_markdown(table)
+
+
+_LATEX = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "†": r"\textdagger{}",
+    "‡": r"\textdaggerdbl{}",
+    "—": "---",
+    "–": "--",
+    "−": "$-$",
+    "±": r"$\pm$",
+    "×": r"$\times$",
+    "≤": r"$\le$",
+    "≥": r"$\ge$",
+    "≈": r"$\approx$",
+    "→": r"$\to$",
+    "·": r"$\cdot$",
+    "…": r"\ldots{}",
+    "§": r"\S{}",
+    "²": r"\textsuperscript{2}",
+    "³": r"\textsuperscript{3}",
+    "√": r"$\surd$",
+    "α": r"$\alpha$",
+    "β": r"$\beta$",
+    "λ": r"$\lambda$",
+    "μ": r"$\mu$",
+    "ρ": r"$\rho$",
+    "σ": r"$\sigma$",
+    "φ": r"$\varphi$",
+    "∞": r"$\infty$",
+    "’": "'",
+    "∂": r"$\partial$",
+    "|": r"$|$",  # OT1 fonts print | < > as other glyphs outside math
+    "<": r"$<$",
+    ">": r"$>$",
+}
+_LATEX_TABLE = str.maketrans(_LATEX)
+
+
+def latex_escape(text: str) -> str:
+    r"""Escape TeX specials and map common symbols to macros; other non-ASCII is left for a UTF-8 engine.
+
+    >>> latex_escape("λ = 5% of N_1 † ≤ 2")
+    '$\\lambda$ = 5\\% of N\\_1 \\textdagger{} $\\le$ 2'
+    """
+    return str(text).translate(_LATEX_TABLE)
+
+
+def _tex_cell(cell) -> str:
+    text = latex_escape(str(cell).replace("\n", " "))
+    return rf"\texttt{{{text}}}" if isinstance(cell, Code) else text
+
+
+def _numeric_column(values: list[str]) -> bool:
+    present = [v for v in values if v not in ("", DASH)]
+    return bool(present) and all(v[0].isdigit() or (v[0] == "-" and v[1:2].isdigit()) for v in present)
+
+
+def _column_spec(values: list[str]) -> str:
+    """r for numbers, l for short text, a wrapping paragraph column for long text (effects, statements)."""
+    if _numeric_column(values):
+        return "r"
+    return "l" if max((len(v) for v in values), default=0) <= LATEX_WRAP else rf"p{{{LATEX_WIDTH}}}"
+
+
+LATEX_WRAP = 40  # characters: longer cells wrap in a p{} column instead of running off the page
+LATEX_WIDTH = "0.22\\linewidth"
+
+
+def to_latex(table: Table) -> str:
+    """A booktabs tabular (\\toprule, \\midrule, \\bottomrule); numeric columns right-aligned, notes below."""
+    columns = list(zip(*table.rows, strict=True)) if table.rows else [() for _ in table.headers]
+    spec = "".join(_column_spec([str(v) for v in col]) for col in columns)
+    lines = [
+        f"% {latex_escape(table.title)}",
+        "% Generated by `python -m checks report` from the JSON under results/; needs \\usepackage{booktabs}.",
+        rf"\begin{{tabular}}{{{spec}}}",
+        r"\toprule",
+        " & ".join(latex_escape(h) for h in table.headers) + r" \\",
+        r"\midrule",
+        *(" & ".join(_tex_cell(c) for c in row) + r" \\" for row in table.rows),
+        r"\bottomrule",
+        r"\end{tabular}",
+    ]
+    lines += [rf"\par{{\footnotesize {latex_escape(note)}}}" for note in table.notes]
+    return "\n".join(lines) + "\n"
+
+
+def to_csv(table: Table) -> str:
+    """Header and rows as printed (same cells as the Markdown); notes are not data and stay out."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.headers)
+    writer.writerows([str(c) for c in row] for row in table.rows)
+    return buffer.getvalue()

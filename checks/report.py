@@ -1,0 +1,317 @@
+"""`python -m checks report`: results/REPORT.md, review tables and figures, rendered from the JSON under results/.
+
+    python -m checks report                  # results/REPORT.md, tables/*.{md,tex,csv}, figures/report_*.png
+    python -m checks report --results DIR    # another results tree (its REPORT.md, tables/ and figures/)
+
+The renderer computes no statistic: every number is read from a result file and printed with one formatter
+(`checks._report_format.fmt`). The environment, the reference commit and device (against which results are
+marked stale) and the wall times come from run.json, written by `python -m checks reproduce`, so the same JSON
+gives the same bytes on any machine at any commit. From the code the report takes only the registry: the claim
+list (claims without a result file are listed as not-run) and the current version of each check, so that a result
+produced by an older version is marked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from . import _report_figures as figures_mod
+from ._report_format import DASH, Table, table_file_markdown, to_csv, to_latex
+from ._report_load import Results, read
+from ._report_sections import (
+    FIGURES,
+    OUTDATED,
+    STALE,
+    Context,
+    Section,
+    bench_section,
+    claims_section,
+    discrepancies_section,
+    environment_section,
+    figures_section,
+    missing_section,
+    outdated,
+    provenance_section,
+    reference_of,
+    replication_section,
+    short,
+    skipped_section,
+    variants_section,
+)
+from ._results import RESULTS, atomic_write_json, atomic_write_text
+from .registry import VERDICTS
+
+REPORT_NAME = "REPORT.md"
+TABLES = "tables"
+MANIFEST = ".report-manifest.json"  # under tables/: the files the last report wrote (stale ones are removed)
+__all__ = ["Rendered", "atomic_write_bytes", "current_versions", "generate", "outdated", "register", "render", "write"]
+
+
+# -- Rendering -- #
+
+
+@dataclass
+class Rendered:
+    markdown: str
+    tables: list[Table]
+    figures: dict[str, bytes]  # report_*.png
+
+
+SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+def _guarded(title: str, build, *args) -> Section:
+    """A section, or a note saying it could not be rendered: a file that passed the key checks can still hold an
+    unexpected shape deeper down; the report then says so instead of stopping."""
+    try:
+        return build(*args)
+    except SHAPE_ERRORS as error:
+        section = Section(title)
+        section.text(
+            f"This section could not be rendered ({type(error).__name__}: {error}): a result file it reads has an "
+            "unexpected shape deeper than the report checks. Rerun the command that wrote it."
+        )
+        return section
+
+
+def draw_figures(results: Results) -> tuple[dict[str, tuple[bytes, str]], list[str]]:
+    """The report's own figures, from JSON data; a figure whose data are missing becomes a reason instead."""
+    drawn: dict[str, tuple[bytes, str]] = {}
+    not_drawn: list[str] = []
+    runs = {PurePosixPath(r.path).stem: r for r in results.of("training-run")}
+    jobs = []
+    for name, kind in (
+        ("report_variants_detection.png", "variants-table"),
+        ("report_audit_detection.png", "audit-detection"),
+    ):
+        record = results.one(kind)
+        if record is None:
+            not_drawn.append(f"{name}: no {'variants.json' if kind == 'variants-table' else 'audit/detection.json'}")
+        elif kind == "audit-detection" and record.data["status"] != "ok":
+            not_drawn.append(f"{name}: {record.path} has status {record.data['status']}")
+        else:
+            jobs.append((name, lambda r=record: figures_mod.detection_bars(r)))
+    for record in sorted(results.of("experiment"), key=lambda r: r.path):
+        if record.data["experiment"] != "E1" or record.data.get("status", "done") != "done":
+            continue
+        tag = record.ident
+        jobs.append((f"report_training_curves_{tag}.png", lambda r=record: figures_mod.training_curves(r, runs)))
+        jobs.append((f"report_spectra_{tag}.png", lambda r=record: figures_mod.spectra(r, runs)))
+    if not any(r.data["experiment"] == "E1" for r in results.of("experiment")):
+        not_drawn.append("report_training_curves_*.png, report_spectra_*.png: no replication/E1_*.json")
+    c4 = next((r for r in results.of("claim") if r.ident.startswith("C4-")), None)
+    jobs.append(("report_scaling.png", lambda: figures_mod.scaling(results.one("engine-bench"), c4)))
+    for name, job in jobs:
+        try:
+            drawn[name] = job()
+        except figures_mod.NotDrawn as reason:
+            not_drawn.append(f"{name}: {reason}")
+        except SHAPE_ERRORS as error:  # data of an unexpected shape: say so, keep going
+            not_drawn.append(f"{name}: could not draw ({type(error).__name__}: {error})")
+    return drawn, not_drawn
+
+
+def render(
+    results: Results,
+    catalog: dict[str, dict] | None = None,
+    versions: dict[str, int] | None = None,
+    unresolved: list[str] | None = None,
+    figures: bool = True,
+) -> Rendered:
+    """REPORT.md text, the tables and the report's figures, from `results` (and the code's claim list/versions)."""
+    catalog = catalog or {}
+    versions = {
+        **{f"claim:{k}": v["claim_version"] for k, v in catalog.items() if "claim_version" in v},
+        **(versions or {}),
+    }
+    ctx = Context(reference_of(results), versions)
+    drawn, not_drawn = draw_figures(results) if figures else ({}, ["figures not drawn (--no-figures)"])
+    captions = {k: caption for k, (_, caption) in drawn.items()}
+    sections = [
+        _guarded("Claims: the paper against our outcomes", claims_section, results, ctx, catalog),
+        _guarded("Discrepancies: paper, official code and packages", discrepancies_section, results, ctx),
+        _guarded("Variants on one seeded battery", variants_section, results, ctx),
+        _guarded("Replication (E1–E5)", replication_section, results, ctx),
+        _guarded("Cost and scaling (engine against R1)", bench_section, results, ctx),
+        _guarded("Figures", figures_section, results, ctx, captions, not_drawn),
+        _guarded("Environment", environment_section, results, ctx),
+        _guarded("Provenance and staleness", provenance_section, results, ctx, unresolved or []),
+        _guarded("Missing data", missing_section, results),
+        _guarded("Skipped results", skipped_section, results),
+    ]
+    body = []
+    for section in sections:  # rendered first: the marks they hand out are counted in the summary
+        body += [f"## {section.title}", "", *section.lines]
+    ref = ctx.reference
+    verdicts = Counter(r.data["verdict"] for r in results.of("claim"))
+    findings = Counter(r.data["verdict"] for r in results.of("discrepancy"))
+    run = results.one("reproduce-run")
+    lines = [
+        "# SIGReg reproduction report (LeJEPA, arXiv 2511.08544)",
+        "",
+        "Generated by `python -m checks report` from the JSON files under `results/` only; do not edit. "
+        "Every table is also in `results/tables/` as Markdown, LaTeX (booktabs) and CSV.",
+        "",
+        f"Reference: commit {short(ref.commit)}{' with uncommitted changes' if ref.dirty else ''}, "
+        f"device {ref.device or DASH} (from {ref.source}). {STALE} marks a result produced at another commit or "
+        f"on another device, {OUTDATED} one produced by an older version of its check.",
+        "",
+        "## Summary",
+        "",
+        f"- Claims with a result: {sum(verdicts.values())} ("
+        + (", ".join(f"{verdicts[v]} {v}" for v in VERDICTS if verdicts[v]) or "none")
+        + ").",
+        f"- Discrepancy results: {sum(findings.values())}"
+        + (f" ({', '.join(f'{n} {v}' for v, n in sorted(findings.items()))})" if findings else "")
+        + f"; replication results: {len(results.of('experiment'))}.",
+    ]
+    if run is not None:
+        statuses = Counter(s["status"] for s in run.data["sections"])
+        lines.append(
+            "- Reproduce sections: " + ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())) + "."
+        )
+    lines += [
+        f"- Results marked stale ({STALE}) or outdated ({OUTDATED}): {len(ctx.marked)}; skipped files: "
+        f"{len(results.skipped) + len(results.unrecognised)}.",
+        "",
+    ]
+    text = "\n".join(lines + body).rstrip("\n") + "\n"
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    tables = [t for s in sections for t in s.tables]
+    return Rendered(text, tables, {name: png for name, (png, _) in drawn.items()})
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write(rendered: Rendered, root: Path) -> list[Path]:
+    """Tables, figures, then REPORT.md (last: a reader who sees the report sees its files). Returns the paths.
+
+    Table files and report_* figures the previous report wrote and this one did not are removed, so a table
+    whose data went away does not linger as if current."""
+    root = Path(root)
+    tables, figures = root / TABLES, root / FIGURES
+    written: list[Path] = []
+    for table in rendered.tables:
+        for suffix, text in (
+            (".md", table_file_markdown(table)),
+            (".tex", to_latex(table)),
+            (".csv", to_csv(table)),
+        ):
+            path = tables / f"{table.name}{suffix}"
+            atomic_write_text(path, text)
+            written.append(path)
+    for name, png in sorted(rendered.figures.items()):
+        atomic_write_bytes(figures / name, png)
+        written.append(figures / name)
+    manifest = tables / MANIFEST
+    try:
+        previous = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        previous = []
+    now = {p.relative_to(root).as_posix() for p in written}
+    for stale in previous if isinstance(previous, list) else []:
+        if isinstance(stale, str) and stale not in now and stale.startswith((f"{TABLES}/", f"{FIGURES}/report_")):
+            (root / stale).unlink(missing_ok=True)
+    if figures.is_dir():  # report figures this run could not draw (their data went away)
+        for path in figures.glob(f"{figures_mod.PREFIX}*.png"):
+            if path.name not in rendered.figures:
+                path.unlink()
+    atomic_write_json(manifest, {"files": sorted(now)})
+    atomic_write_text(root / REPORT_NAME, rendered.markdown)
+    return written + [root / REPORT_NAME]
+
+
+# -- What the code says now (claim list and check versions) -- #
+
+
+def current_versions() -> tuple[dict[str, dict], dict[str, int], list[str]]:
+    """(claim catalog from the registry, current version per result kind, kinds whose version is not resolved)."""
+    catalog: dict[str, dict] = {}
+    versions: dict[str, int] = {}
+    unresolved: list[str] = []
+    try:
+        from .registry import load_claims
+
+        for entry in load_claims():
+            catalog[entry.id] = entry.describe()
+            versions[f"claim:{entry.id}"] = entry.version
+    except Exception as error:  # noqa: BLE001 - a broken claim module must not stop the report; it is listed
+        unresolved.append(f"claims: the registry did not load ({type(error).__name__}: {error})")
+    for kind, module_name in (("variants-table", "checks.variants"), ("engine-bench", "repro.bench")):
+        try:
+            version = getattr(importlib.import_module(module_name), "VERSION", None)
+        except Exception as error:  # noqa: BLE001 - as above
+            unresolved.append(f"{kind}: {module_name} did not import ({type(error).__name__})")
+            continue
+        if isinstance(version, int):
+            versions[kind] = version
+        else:
+            unresolved.append(f"{kind}: {module_name} exposes no VERSION constant")
+    try:  # one version for every file the audit writes
+        audit_version = getattr(importlib.import_module("checks.audit.runner"), "VERSION", None)
+    except Exception as error:  # noqa: BLE001 - as above
+        audit_version = None
+        unresolved.append(f"audit: checks.audit.runner did not import ({type(error).__name__})")
+    if isinstance(audit_version, int):
+        versions.update({kind: audit_version for kind in ("discrepancy", "audit-detection", "audit-section")})
+    elif not any(u.startswith("audit:") for u in unresolved):
+        unresolved.append("audit: checks.audit.runner exposes no VERSION constant")
+    unresolved.append("experiment (replication E1–E5): the result files carry no version")
+    return catalog, versions, unresolved
+
+
+# -- Command line -- #
+
+
+def generate(root: Path = RESULTS, figures: bool = True, registry: bool = True) -> Rendered:
+    results = read(root)
+    catalog, versions, unresolved = current_versions() if registry else ({}, {}, ["not compared (--no-registry)"])
+    rendered = render(results, catalog, versions, unresolved, figures=figures)
+    write(rendered, root)
+    return rendered
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("report", help="results/REPORT.md, tables (md, tex, csv) and figures from JSON")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="results tree to read and write into")
+    parser.add_argument("--no-figures", action="store_true", help="skip the report's own figures")
+    parser.add_argument(
+        "--no-registry", action="store_true", help="do not read the claim list and check versions from the code"
+    )
+    parser.set_defaults(run=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    rendered = generate(args.results, figures=not args.no_figures, registry=not args.no_registry)
+    print(
+        f"wrote {args.results / REPORT_NAME}: {len(rendered.tables)} tables, {len(rendered.figures)} figures",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":  # `python -m checks.report`, usable before `report` is wired into `python -m checks`
+    from ._cli import build_parser, run
+
+    sys.exit(run(build_parser("python -m checks.report", __doc__, [sys.modules[__name__]]), ["report", *sys.argv[1:]]))

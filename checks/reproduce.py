@@ -1,0 +1,349 @@
+"""`python -m checks reproduce`: every section of the suite in order, then the report; wall times in run.json.
+
+    python -m checks reproduce                    # all sections (budget: 30 min on 2 cores)
+    python -m checks reproduce --quick            # smoke run (budget: 5 min): --quick or reduced arguments
+    python -m checks reproduce --only claims-fast report
+    python -m checks reproduce --list             # the section table
+
+Each section is one command line in `SECTIONS` (below), run as a child process with one torch thread
+(OMP_NUM_THREADS=1) and its output in results/logs/<section>.log. Up to `--parallel` (2) sections run at once
+where their cores (`slots`) fit: a section that keeps both cores busy runs alone. A section whose command does not
+exist yet, that fails, or that runs past its time limit is recorded in results/run.json as not-run with the
+reason, and the other sections go on; run.json is rewritten atomically after every change, so it is valid even if
+the run is killed. The report section renders REPORT.md from whatever the sections left.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ._cli import build_parser
+from ._results import RESULTS, atomic_write_json, run_record
+
+RUN_JSON = "run.json"
+LOGS = "logs"
+VERSION = 1  # of run.json's layout
+PARALLEL = 2  # cores of the reference machine
+CHILD_ENV = {
+    "OMP_NUM_THREADS": "1",  # one torch thread per process: on 2 cores two threads per process ran 20x slower
+    "MKL_NUM_THREADS": "1",
+    "HF_DATASETS_OFFLINE": "1",  # the hub hangs ~26 s and fails on these machines (BRIEF §7)
+    "HF_HUB_OFFLINE": "1",
+    "PYTHONUNBUFFERED": "1",  # the log shows progress as it happens
+    "TQDM_MININTERVAL": "5",  # children's progress bars: a line every 5 s in the log, not hundreds
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    """One step of the reproduction: a command line, its --quick form, and what it needs."""
+
+    name: str
+    command: str  # run with the current interpreter where it starts with `python`
+    quick: str | None  # the --quick command; None: not part of --quick (recorded as not-run, saying so)
+    requires: tuple[str, str] | None  # (package, subcommand) that `python -m package` must offer
+    slots: int  # cores it keeps busy: 2 runs alone on the reference machine
+    expect_s: tuple[float, float]  # rough wall time (full, quick) on 2 cores: the progress bar's scale
+    timeout_s: float  # killed after this long (full); --quick allows a third of it
+    after: tuple[str, ...] = ()  # sections that must have finished first (whatever their outcome)
+
+
+# The one table to adjust. Wall times measured on the 2-core reference machine, shared with other work (full /
+# quick, seconds): variants ~60 / ~20 (quick: N = 256, 5 seeds), audit ~260 / ~45, claims cpu-fast ~20, cpu-slow
+# ~100 (quick: one claim of the tier, ~15), replicate ~960 / ~130, demo ~160 / ~50, bench ~100 (its --quick; see
+# the entry), report ~20 / ~15: about 28 min and 5 min in all. Every section but the report keeps both cores busy
+# (2 workers), so they run one after another.
+# fmt: off
+SECTIONS: tuple[Section, ...] = (
+    Section("variants", "python -m checks variants --seed 0",
+            "python -m checks variants --seed 0 --n 256 --seeds 5 --null-reps 100",
+            ("checks", "variants"), 2, (60, 20), 600),
+    Section("audit", "python -m checks audit --seed 0", "python -m checks audit --quick --seed 0",
+            ("checks", "audit"), 2, (260, 45), 900),
+    Section("claims-fast", "python -m checks run --tier cpu-fast --seed 0 --workers 2",
+            "python -m checks run --tier cpu-fast --seed 0 --workers 2",
+            ("checks", "run"), 2, (20, 20), 600),
+    Section("claims-slow", "python -m checks run --tier cpu-slow --seed 0 --workers 2",
+            "python -m checks run CAL2-power --seed 0",
+            ("checks", "run"), 2, (100, 15), 900),
+    Section("replication", "python -m repro replicate --workers 2", "python -m repro replicate --quick --workers 2",
+            ("repro", "replicate"), 2, (960, 130), 1800),
+    Section("demo", "python -m repro demo", "python -m repro demo --quick",
+            ("repro", "demo"), 2, (160, 50), 900),
+    # Timings want the machine to themselves (slots 2). The full bench (~400 s here) would break the 30-min budget,
+    # so the full run takes its --quick form (~100 s) and --quick leaves it out; `python -m repro bench` alone.
+    Section("bench", "python -m repro bench --quick --seed 0", None,
+            ("repro", "bench"), 2, (100, 0), 600),
+    Section("report", "python -m checks.report", "python -m checks.report",
+            None, 1, (20, 15), 300,
+            after=("variants", "audit", "claims-fast", "claims-slow", "replication", "demo", "bench")),
+)
+# fmt: on
+
+
+def known(sections: Sequence[Section]) -> str:
+    return ", ".join(s.name for s in sections)
+
+
+def argv_of(command: str) -> list[str]:
+    argv = shlex.split(command)
+    if argv and argv[0] == "python":
+        argv[0] = sys.executable  # the interpreter (and environment) this command runs in
+    return argv
+
+
+def probe(requires: tuple[str, str] | None) -> str | None:
+    """None if `python -m package subcommand` exists, else why not (imports the package's __main__ here)."""
+    if requires is None:
+        return None
+    package, command = requires
+    try:
+        main = importlib.import_module(f"{package}.__main__")
+        parser = build_parser(f"python -m {package}", "", getattr(main, "COMMAND_MODULES", ()))
+    except Exception as error:  # noqa: BLE001 - any failure to build the command line means: not available
+        return f"`python -m {package}` does not load ({type(error).__name__}: {error})"
+    choices = {}
+    for action in parser._actions:  # argparse keeps subcommands on its subparsers action
+        if isinstance(action, argparse._SubParsersAction):
+            choices = action.choices
+    if command not in choices:
+        return f"`python -m {package}` has no command `{command}` yet"
+    return None
+
+
+def _log_tail(path: Path, limit: int = 300) -> str:
+    """The last non-empty line of a log (progress-bar carriage returns split lines too)."""
+    try:
+        text = path.read_bytes()[-8192:].decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    lines = [line.strip() for line in text.replace("\r", "\n").splitlines() if line.strip()]
+    return lines[-1][:limit] if lines else ""
+
+
+@dataclass
+class _Running:
+    section: Section
+    process: subprocess.Popen
+    started: float
+    timeout_s: float
+    log: object
+    bar: tqdm
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """Stop a child and everything it started (its own session), TERM first, KILL after 10 s."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def reproduce(
+    sections: Sequence[Section] = SECTIONS,
+    quick: bool = False,
+    only: Sequence[str] | None = None,
+    root: Path = RESULTS,
+    parallel: int = PARALLEL,
+    progress: bool = True,
+    poll_s: float = 0.2,
+) -> dict:
+    """Run the selected sections; returns the run record (also written to root/run.json after every change)."""
+    names = [s.name for s in sections]
+    if len(set(names)) != len(names):
+        raise ValueError(f"duplicate section names in the table: {known(sections)}")
+    for i, s in enumerate(sections):  # dependencies point backwards in the table: no cycle, no deadlock
+        if any(d not in names[:i] for d in s.after):
+            raise ValueError(f"section {s.name!r} must come after the sections it waits for: {', '.join(s.after)}")
+    unknown = [n for n in only or () if n not in names]
+    if unknown:
+        raise ValueError(f"unknown section(s) {', '.join(unknown)}; known: {known(sections)}")
+    if parallel < 1:
+        raise ValueError(f"--parallel must be >= 1, got {parallel}")
+    root = Path(root)
+    selected = [s for s in sections if only is None or s.name in only]
+    previous = _previous_sections(root / RUN_JSON)
+    records: dict[str, dict] = {}
+    for s in sections:
+        if s in selected:
+            command = s.quick if quick else s.command
+            records[s.name] = {"name": s.name, "command": command or s.command, "status": "pending", "reason": ""}
+        elif s.name in previous:
+            records[s.name] = previous[s.name]  # its files are still there: keep what the last run said of them
+        else:
+            records[s.name] = {"name": s.name, "command": s.command, "status": "not-run",
+                               "reason": f"not selected (--only {' '.join(only or ())})"}  # fmt: skip
+    started = time.perf_counter()
+    record = {"kind": "reproduce-run", "version": VERSION, "quick": quick, "only": list(only) if only else None,
+              "parallel": parallel, "sections": [records[n] for n in names], "wall_s": 0.0, **run_record()}  # fmt: skip
+
+    def save() -> None:
+        record["wall_s"] = round(time.perf_counter() - started, 1)
+        atomic_write_json(root / RUN_JSON, record)
+
+    def finish(name: str, status: str, reason: str = "", **extra) -> None:
+        records[name].update(status=status, reason=reason, **extra)
+        save()
+
+    pending: list[Section] = []
+    for s in selected:
+        if quick and s.quick is None:
+            finish(s.name, "not-run", f"not part of --quick (about {s.expect_s[0]:.0f} s in a full run)")
+        elif (why := probe(s.requires)) is not None:
+            finish(s.name, "not-run", f"section not available: {why}")
+        else:
+            pending.append(s)
+    save()
+    running: dict[str, _Running] = {}
+    done: set[str] = {n for n, r in records.items() if r["status"] != "pending"} | {
+        n for n in names if n not in {s.name for s in selected}
+    }
+    positions = iter(range(len(selected)))
+    try:
+        while pending or running:
+            free = parallel - sum(min(r.section.slots, parallel) for r in running.values())
+            for s in list(pending):
+                if all(d in done for d in s.after) and min(s.slots, parallel) <= free:
+                    pending.remove(s)
+                    running[s.name] = _start(s, quick, root, records, next(positions), progress)
+                    records[s.name]["status"] = "running"
+                    save()
+                    free -= min(s.slots, parallel)
+            time.sleep(poll_s)
+            for name, r in list(running.items()):
+                elapsed = time.perf_counter() - r.started
+                r.bar.n = min(round(elapsed), r.bar.total)
+                r.bar.refresh()
+                code = r.process.poll()
+                if code is None and elapsed <= r.timeout_s:
+                    continue
+                if code is None:
+                    _kill(r.process)
+                    status, reason = "not-run", f"timed out after {r.timeout_s:.0f} s (killed); see the log"
+                elif code == 0:
+                    status, reason = "done", ""
+                else:
+                    tail = _log_tail(root / records[name]["log"])
+                    status, reason = "not-run", f"failed with exit code {code}: {tail}"
+                r.log.close()
+                r.bar.set_postfix_str(status)
+                r.bar.close()
+                del running[name]
+                done.add(name)
+                finish(name, status, reason, returncode=code, wall_s=round(elapsed, 1))
+    except BaseException:  # Ctrl-C or a crash here: stop the children, leave a truthful run.json
+        for name, r in running.items():
+            _kill(r.process)
+            r.log.close()
+            r.bar.close()
+            finish(name, "not-run", "interrupted", wall_s=round(time.perf_counter() - r.started, 1))
+        for s in pending:
+            finish(s.name, "not-run", "interrupted before it started")
+        raise
+    save()
+    return record
+
+
+def _start(section: Section, quick: bool, root: Path, records: dict, position: int, progress: bool) -> _Running:
+    log_path = root / LOGS / f"{section.name}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed when the section ends
+    command = section.quick if quick and section.quick else section.command
+    log.write(f"$ {command}\n")
+    log.flush()
+    env = {**os.environ, **CHILD_ENV}
+    process = subprocess.Popen(
+        argv_of(command),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,  # its own process group: a timeout stops it and everything it started
+    )
+    records[section.name]["log"] = log_path.relative_to(root).as_posix()
+    expected = max(1, round(section.expect_s[1] if quick else section.expect_s[0]))
+    bar = tqdm(
+        total=expected,
+        desc=f"{section.name:<12}",
+        unit="s",
+        position=position,
+        leave=True,
+        disable=not progress,
+        bar_format="{desc} {bar} {n_fmt}/{total_fmt} s expected{postfix}",
+    )
+    timeout = section.timeout_s / 3 if quick else section.timeout_s
+    return _Running(section, process, time.perf_counter(), timeout, log, bar)
+
+
+def _previous_sections(path: Path) -> dict[str, dict]:
+    """Section records of the last run.json (unfinished ones become not-run: that run ended without them)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        sections = {s["name"]: dict(s) for s in data["sections"] if isinstance(s, dict) and "name" in s}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    for s in sections.values():
+        if s.get("status") in ("pending", "running"):
+            s.update(status="not-run", reason="interrupted in an earlier run")
+    return sections
+
+
+def table(sections: Sequence[Section] = SECTIONS) -> str:
+    from tabulate import tabulate
+
+    rows = [
+        (s.name, s.command, s.quick or "(not in --quick)", s.slots, f"{s.expect_s[0]:.0f} / {s.expect_s[1]:.0f}")
+        for s in sections
+    ]
+    return tabulate(rows, headers=["section", "command", "--quick", "cores", "expected s"], tablefmt="github")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("reproduce", help="every section (variants … report) in order; run.json")
+    parser.add_argument("--quick", action="store_true", help="smoke run (≤ 5 min): --quick or reduced arguments")
+    parser.add_argument("--only", nargs="+", metavar="SECTION", help=f"a subset: {known(SECTIONS)}")
+    parser.add_argument("--parallel", type=int, default=PARALLEL, help="sections at once, as cores allow")
+    parser.add_argument("--list", action="store_true", help="print the section table and exit")
+    parser.add_argument("--no-progress", action="store_true")
+    parser.set_defaults(run=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.list:
+        print(table())
+        return 0
+    record = reproduce(quick=args.quick, only=args.only, parallel=args.parallel, progress=not args.no_progress)
+    failed = [
+        s
+        for s in record["sections"]
+        if s["status"] == "not-run" and s["reason"].startswith(("failed", "timed out", "interrupted"))
+    ]
+    for s in record["sections"]:
+        print(f"{s['name']:<12} {s['status']:<8} {s.get('wall_s', ''):>7} {s['reason']}", file=sys.stderr)
+    print(f"run record: {RESULTS / RUN_JSON}; report: {RESULTS / 'REPORT.md'}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":  # `python -m checks.reproduce`, usable before `reproduce` is wired into `python -m checks`
+    from ._cli import run
+
+    parser = build_parser("python -m checks.reproduce", __doc__, [sys.modules[__name__]])
+    sys.exit(run(parser, ["reproduce", *sys.argv[1:]]))
