@@ -1,0 +1,12 @@
+"""Differential audit of the SIGReg variants (`python -m checks audit`).
+
+- `battery`: named, seeded input laws; `measure`: per variant × input values, oracle ratios, gradients and
+  Monte Carlo-calibrated detection rates; `probes`, `dtypes`, `ddp`, `official`: targeted measurements;
+- `discrepancies`: the registry D1–D23 (BRIEF §4 plus new ones), each turning measurements into a verdict;
+- `runner`: scheduling and atomic writing; `render`: Markdown and booktabs tables; `fingerprint`: the
+  regression guard against tests/golden/audit_baseline.json.
+"""
+
+from .discrepancies import REGISTRY, SECTIONS
+
+__all__ = ["REGISTRY", "SECTIONS"]

@@ -1,0 +1,130 @@
+"""Shared pieces of the audit: named random streams, interval estimates and the finding record.
+
+Randomness reaches the audit only through generators derived here from (run seed, stream name, ...), so a
+stream never depends on what else runs: the same seed gives the same numbers whatever subset of ids is run.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+from scipy import stats
+
+#: Level of every detection in the audit: the 1 % level of research/peers.md §3 ("H0 q99").
+ALPHA = 0.01
+#: Closed set of verdicts for a discrepancy (BRIEF §4 entries and the new ones found here).
+VERDICTS = ("confirmed", "refuted", "not-run")
+#: How a verdict was reached: by running code here, by inspecting code or files, or only by citation.
+BASES = ("measured", "static", "cited")
+
+
+def stream_seed(seed: int, *parts: str | int) -> int:
+    """A 32-bit seed for one named random stream, derived from the run seed (same inputs, same seed)."""
+    key = [zlib.crc32(p.encode()) if isinstance(p, str) else int(p) for p in parts]
+    return int(np.random.SeedSequence(int(seed), spawn_key=key).generate_state(1)[0])
+
+
+def generator(seed: int, *parts: str | int) -> torch.Generator:
+    """A CPU torch.Generator for the named stream."""
+    return torch.Generator().manual_seed(stream_seed(seed, *parts))
+
+
+def np_rng(seed: int, *parts: str | int) -> np.random.Generator:
+    return np.random.default_rng(stream_seed(seed, *parts))
+
+
+def unit_directions(k: int, m: int, g: torch.Generator) -> torch.Tensor:
+    """(K, M) float32 directions uniform on the sphere: Gaussian columns divided by their norms (as R1 draws)."""
+    a = torch.randn(k, m, generator=g)
+    return a / a.norm(dim=0)
+
+
+def clopper_pearson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact binomial interval (coverage >= confidence for every rate)."""
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="exact")
+    return float(ci.low), float(ci.high)
+
+
+def mean_interval(values, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t interval of independent replicates (seeds); (mean, low, high)."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(v.mean())
+    if v.size < 2:
+        return mean, mean, mean
+    half = float(stats.t.ppf(0.5 + confidence / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
+    return mean, mean - half, mean + half
+
+
+def bootstrap_interval(samples: dict, statistic, rng: np.random.Generator, reps: int = 1000, confidence=0.95):
+    """Percentile bootstrap of statistic(dict of arrays), resampling replicates within each key (stratum).
+
+    Returns (estimate, low, high)."""
+    data = {key: np.asarray(v, dtype=np.float64) for key, v in samples.items()}
+    estimate = float(statistic(data))
+    draws = np.empty(reps)
+    for r in range(reps):
+        draws[r] = statistic({key: v[rng.integers(0, v.shape[0], v.shape[0])] for key, v in data.items()})
+    low, high = np.quantile(draws, [(1 - confidence) / 2, (1 + confidence) / 2])
+    return estimate, float(low), float(high)
+
+
+def loglog_slope(sizes, replicates: dict, rng: np.random.Generator, reps: int = 1000):
+    """Slope of log(mean of replicates) on log(size), with a bootstrap interval over replicates.
+
+    replicates maps each size (as given in `sizes`) to its replicate values (positive)."""
+    logx = np.log(np.asarray(sizes, dtype=np.float64))
+    keys = [str(s) for s in sizes]
+
+    def slope(d: dict) -> float:
+        logy = np.log([np.mean(d[key]) for key in keys])
+        xc = logx - logx.mean()
+        return float(xc @ (logy - logy.mean()) / (xc @ xc))
+
+    return bootstrap_interval({str(s): replicates[s] for s in sizes}, slope, rng, reps)
+
+
+def as_float(x) -> float:
+    """A finite float, or None where JSON would otherwise get NaN/Inf."""
+    v = float(x)
+    return v if math.isfinite(v) else None
+
+
+@dataclass
+class Finding:
+    """What one audit entry found. `estimate` and `interval` quantify `effect` (see `interval_method`)."""
+
+    verdict: str
+    effect: str
+    estimate: float | None = None
+    interval: tuple[float, float] | None = None
+    interval_method: str = ""
+    basis: str = "measured"
+    criterion: str = ""
+    reason: str = ""  # for not-run: why; otherwise optional remarks
+    not_run_kind: str | None = None  # "environment" (a resource is absent) or "error" (the check failed)
+    paper_vs_measured: str = ""  # where the paper's text and the measurement disagree, both with numbers
+    measurements: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+        if self.basis not in BASES and not all(b in BASES for b in self.basis.split("+")):
+            raise ValueError(f"basis must combine {BASES}, got {self.basis!r}")
+        if self.verdict == "not-run" and not self.reason:
+            raise ValueError("a not-run finding needs a reason")
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["interval"] = list(self.interval) if self.interval is not None else None
+        return d
+
+
+def not_run(reason: str, kind: str = "error", basis: str = "measured") -> Finding:
+    return Finding(verdict="not-run", effect="not measured", reason=reason, not_run_kind=kind, basis=basis)

@@ -1,0 +1,452 @@
+"""Runs the audit: schedules the measurements the requested ids need on worker processes (spawn context, one
+torch thread each), runs the gloo DDP comparison from the main process meanwhile, turns measurements into
+findings, and writes `results/audit/<id>.json` plus the tables, every file atomically."""
+
+from __future__ import annotations
+
+import json
+import math
+import resource
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict
+from multiprocessing import get_context
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+import reference
+
+from .. import _results
+from . import battery, ddp, discrepancies, dtypes, fingerprint, measure, official, probes, render
+from ._common import ALPHA, not_run
+from .discrepancies import SECTIONS, Context
+from .plan import Plan
+
+VERSION = 1
+DTYPE_LAWS = ("gaussian", "rank1", "wide", "views-near")
+
+
+def job_specs(plan: Plan) -> dict:
+    """Named probes: name -> (function, kwargs, rough cost for scheduling longest first)."""
+    main = plan.main
+    return {
+        "window": (probes.window_job, {"n": plan.d3[0], "reps": plan.d3[1], "seed": plan.seed}, 1),
+        "factor_n": (
+            probes.factor_n_job,
+            {"ns": list(plan.d5[0]), "k": plan.d5[1], "m": plan.d5[2], "reps": plan.d5[3], "seed": plan.seed},
+            20,
+        ),
+        "gradient_bound": (
+            probes.gradient_bound_job,
+            {"ns": list(plan.d6[0]), "reps": plan.d6[1], "seed": plan.seed},
+            5,
+        ),
+        "bias": (probes.bias_job, {"ns": list(plan.d7[0]), "reps": plan.d7[1], "seed": plan.seed}, 5),
+        "r0_r1": (
+            probes.r0_r1_job,
+            {
+                "ns": list(plan.d13[0]),
+                "k": main.k,
+                "m": main.m,
+                "reps": plan.d13[1],
+                "seed": plan.seed,
+                "laws": ("gaussian", "wide", "views-near"),
+            },
+            30,
+        ),
+        "zero_saddle": (probes.zero_saddle, {}, 0),
+        "official_tests": (official.official_tests_job, {"quick": plan.mode == "quick"}, 200),
+        "official_driver": (official.official_driver_job, {"quick": plan.mode == "quick"}, 40),
+        "dtypes": (
+            dtypes.dtype_job,
+            {"size": asdict(plan.dtype_size), "laws": list(DTYPE_LAWS), "seed": plan.seed},
+            10,
+        ),
+    }
+
+
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _timed(fn, kwargs: dict):
+    """Run one job in a worker and time it (wall seconds, for the run record and for tuning the plan)."""
+    started = time.perf_counter()
+    result = fn(**kwargs)
+    return result, round(time.perf_counter() - started, 2)
+
+
+def _variant_weight(variant_id: str, size: measure.Size) -> float:
+    # Relative cost per batch on one core (measured): V3's complex exponential is ≈8× R1; V1 scales with K, not M.
+    if variant_id == "V1":
+        return 3.0 * size.n * size.k * 17
+    return (8.0 if variant_id == "V3" else 1.0) * size.n * size.m * 17
+
+
+def resolve(ids: list[str]) -> tuple[list[str], list[str]]:
+    """Split requested ids into discrepancy ids and section names (ValueError for unknown ids)."""
+    entries, sections = [], []
+    for entry_id in ids:
+        if entry_id in SECTIONS:
+            sections.append(entry_id)
+        else:
+            discrepancies.get(entry_id)
+            entries.append(entry_id)
+    return list(dict.fromkeys(entries)), list(dict.fromkeys(sections))
+
+
+def _needs(entries: list[str], sections: list[str], plan: Plan):
+    variants, laws, jobs = [], [], []
+    if "detection" in sections:
+        variants += list(plan.detection_variants or reference.REGISTRY)
+        laws += list(battery.LAWS)
+    if "ddp" in sections:
+        jobs.append("ddp")
+    if "dtypes" in sections:
+        jobs.append("dtypes")
+    for entry_id in entries:
+        d = discrepancies.get(entry_id)
+        variants += d.detection_variants
+        laws += d.detection_laws
+        jobs += d.jobs
+    order = list(reference.REGISTRY)
+    variants = sorted(set(variants), key=order.index)
+    laws = [law for law in battery.LAWS if law in set(laws)]
+    return variants, laws, list(dict.fromkeys(jobs))
+
+
+def _reuse_v1(main_raw: dict, laws: list[str], null_reps: int, size: measure.Size) -> dict:
+    """V1 ignores the directions and the data streams depend on (N, K) only, so an M-sweep of V1 is the main
+    configuration's V1 numbers (the first `null_reps` null batches)."""
+    v1 = main_raw["V1"]
+    return {
+        "variant": "V1",
+        "size": asdict(size),
+        "null": v1["null"][:null_reps],
+        "null_mv": [],
+        "laws": {law: [{"value": r["value"]} for r in v1["laws"][law]] for law in laws},
+        "reused_from": "main",
+    }
+
+
+def compute(plan: Plan, entries: list[str], sections: list[str], progress: bool = True) -> dict:
+    """Run every measurement the request needs; return the payloads to write, keyed by file stem."""
+    started = time.perf_counter()
+    cpu_started = _cpu_seconds()
+    torch.set_num_threads(1)  # this process also spawns the gloo ranks and concludes the entries
+    variants, laws, jobs = _needs(entries, sections, plan)
+    specs = job_specs(plan)
+    tasks: list[tuple[str, object, dict, float]] = []
+    main = plan.main
+    if variants and laws:
+        evals = plan.null_reps * (1 + any(battery.get(law).multiview for law in laws)) + plan.seeds * len(laws)
+        for vid in variants:
+            tasks.append(
+                (
+                    f"detect:main:{vid}",
+                    measure.detect_job,
+                    {
+                        "variant_id": vid,
+                        "size": asdict(main),
+                        "laws": laws,
+                        "seeds": plan.seeds,
+                        "null_reps": plan.null_reps,
+                        "grad_seeds": plan.grad_seeds,
+                        "seed": plan.seed,
+                    },
+                    evals * _variant_weight(vid, main),
+                )
+            )
+        half = (len(laws) + 1) // 2
+        for i, chunk in enumerate((laws[:half], laws[half:])):
+            if chunk:
+                tasks.append(
+                    (
+                        f"oracle:main:{i}",
+                        measure.oracle_job,
+                        {"size": asdict(main), "laws": chunk, "seeds": plan.oracle_seeds, "seed": plan.seed},
+                        plan.oracle_seeds * len(chunk) * main.n * main.n * main.m * 0.5,
+                    )
+                )
+    sweep_laws = list(battery.SWEEP_LAWS)
+    sweeps = plan.sweeps if "detection" in sections else ()
+    for index, (axis, size) in enumerate(sweeps):
+        for vid in plan.sweep_variants:
+            if vid == "V1" and axis == "M" and "V1" in variants and (size.n, size.k) == (main.n, main.k):
+                continue  # reused from the main configuration (see _reuse_v1)
+            if vid == "V1" and size.k > plan.v1_sweep_max_k:
+                continue  # see Plan.v1_sweep_max_k
+            evals = plan.sweep_null_reps + plan.seeds * len(sweep_laws)
+            tasks.append(
+                (
+                    f"detect:sweep{index}:{vid}",
+                    measure.detect_job,
+                    {
+                        "variant_id": vid,
+                        "size": asdict(size),
+                        "laws": sweep_laws,
+                        "seeds": plan.seeds,
+                        "null_reps": plan.sweep_null_reps,
+                        "grad_seeds": 0,
+                        "seed": plan.seed,
+                    },
+                    evals * _variant_weight(vid, size),
+                )
+            )
+    for name in jobs:
+        if name != "ddp":
+            fn, kwargs, cost = specs[name]
+            tasks.append((name, fn, kwargs, cost * 1e7))
+    tasks.sort(key=lambda t: -t[3])
+
+    results: dict = {}
+    seconds: dict = {}
+    bar = tqdm(total=len(tasks) + ("ddp" in jobs), desc="audit", unit="job", disable=not progress)
+    with ProcessPoolExecutor(max_workers=plan.workers, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(_timed, fn, kwargs): name for name, fn, kwargs, _ in tasks}
+        if "ddp" in jobs:  # the main process is idle meanwhile: the gloo ranks are its children
+            ddp_started = time.perf_counter()
+            try:
+                results["ddp"] = ddp.run(plan.seed, plan.ddp_size)
+            except Exception as error:  # recorded: the entries needing it become not-run with this reason
+                results["ddp"] = error
+            seconds["ddp"] = round(time.perf_counter() - ddp_started, 2)
+            bar.update()
+        for future in as_completed(futures):
+            name = futures[future]
+            try:
+                results[name], seconds[name] = future.result()
+            except Exception as error:
+                results[name] = error
+            bar.update()
+    bar.close()
+
+    detection = None
+    if variants and laws:
+        detection = _assemble_detection(plan, variants, laws, results, sweeps, sweep_laws)
+    ctx = Context(plan=plan, detection=detection, results=results)
+    payloads: dict[str, dict] = {}
+    record = _results.run_record()
+    for entry_id in entries:
+        payloads[entry_id] = _entry_payload(entry_id, ctx, plan)
+    if "detection" in sections:
+        payloads["detection"] = _detection_payload(plan, detection)
+    if "ddp" in sections:
+        payloads["ddp"] = _section_payload(
+            "ddp",
+            plan,
+            results.get("ddp"),
+            {"world_size": ddp.WORLD, "styles": list(ddp.STYLES), "probes": list(ddp.PROBES)},
+        )
+    if "dtypes" in sections:
+        payloads["dtypes"] = _section_payload("dtypes", plan, results.get("dtypes"), {"modes": list(dtypes.MODES)})
+    runtime = round(time.perf_counter() - started, 1)
+    cpu = round(_cpu_seconds() - cpu_started, 1)
+    for payload in payloads.values():
+        payload["run"] = {
+            "runtime_s_whole_call": runtime,
+            # CPU seconds of this process and all its finished children (workers, gloo ranks, subprocesses): on a
+            # shared machine the wall time depends on other load, this does not (quiet 2 cores: ≈ cpu_s / 2).
+            "cpu_s_whole_call": cpu,
+            "job_seconds": dict(sorted(seconds.items())),
+            **record,
+        }
+    return payloads
+
+
+def _assemble_detection(plan, variants, laws, results, sweeps, sweep_laws) -> dict:
+    raw = {}
+    for vid in variants:
+        value = results.get(f"detect:main:{vid}")
+        if isinstance(value, BaseException):
+            raise RuntimeError(f"detection of {vid} failed: {type(value).__name__}: {value}") from value
+        raw[vid] = value
+    oracles: dict = {}
+    for key in ("oracle:main:0", "oracle:main:1"):
+        value = results.get(key)
+        if isinstance(value, dict):
+            oracles.update(value)
+    main = {
+        "size": asdict(plan.main),
+        "raw": raw,
+        "oracle": oracles,
+        "rows": measure.summarize(raw, oracles, plan.main),
+    }
+    sweep_out = []
+    for index, (axis, size) in enumerate(sweeps):
+        sweep_raw = {}
+        for vid in plan.sweep_variants:
+            value = results.get(f"detect:sweep{index}:{vid}")
+            same_data = axis == "M" and (size.n, size.k) == (plan.main.n, plan.main.k)
+            if value is None and vid == "V1" and "V1" in raw and same_data:
+                value = _reuse_v1(raw, sweep_laws, plan.sweep_null_reps, size)
+            if isinstance(value, dict):
+                sweep_raw[vid] = value
+        sweep_out.append(
+            {
+                "axis": axis,
+                "size": asdict(size),
+                "rows": measure.summarize(sweep_raw, None, size),
+                "reused": {v: r.get("reused_from") for v, r in sweep_raw.items() if r.get("reused_from")},
+            }
+        )
+    return {"main": main, "sweeps": sweep_out}
+
+
+def _entry_payload(entry_id: str, ctx: Context, plan: Plan) -> dict:
+    d = discrepancies.get(entry_id)
+    try:
+        finding = d.conclude(ctx)
+    except discrepancies.Missing as error:
+        finding = not_run(str(error), kind="error")
+    except Exception as error:  # a failed check is recorded as not-run with its reason, never half-written
+        finding = not_run(f"{type(error).__name__}: {error}", kind="error")
+    return {
+        "id": d.id,
+        "version": VERSION,
+        "title": d.title,
+        "statement": d.statement,
+        "new": d.new,
+        "variants": list(d.variants),
+        "locus": d.locus,
+        "sources": d.sources(),
+        "reproducer": d.reproducer,
+        **finding.as_dict(),
+        "seed": plan.seed,
+        "mode": plan.mode,
+    }
+
+
+def _detection_payload(plan: Plan, detection: dict | None) -> dict:
+    if detection is None:
+        return {"id": "detection", "status": "not-run", "reason": "no variants or laws to evaluate"}
+    main = detection["main"]
+    raw_values = {
+        vid: {
+            "null": r["null"],
+            "null_mv": r["null_mv"],
+            "laws": {law: [x["value"] for x in recs] for law, recs in r["laws"].items()},
+            "errors": sorted({x["error"] for recs in r["laws"].values() for x in recs if "error" in x}),
+        }
+        for vid, r in main["raw"].items()
+    }
+    return {
+        "id": "detection",
+        "version": VERSION,
+        "status": "ok",
+        "alpha": ALPHA,
+        "seed": plan.seed,
+        "mode": plan.mode,
+        "plan": plan.as_dict(),
+        "laws": {
+            name: {"description": law.description, "kind": law.kind, "multiview": law.multiview}
+            for name, law in battery.LAWS.items()
+        },
+        "main": {"size": main["size"], "rows": main["rows"], "oracle": main["oracle"], "values": raw_values},
+        "sweeps": detection["sweeps"],
+        "variants": {vid: reference.get(vid).describe() for vid in main["raw"]},
+        "reproducer": "python -m checks audit detection",
+    }
+
+
+def _section_payload(name: str, plan: Plan, result, extra: dict) -> dict:
+    base = {
+        "id": name,
+        "version": VERSION,
+        "seed": plan.seed,
+        "mode": plan.mode,
+        "reproducer": f"python -m checks audit {name}",
+    }
+    if result is None or isinstance(result, BaseException):
+        reason = "not run" if result is None else f"{type(result).__name__}: {result}"
+        return {**base, "status": "not-run", "reason": reason}
+    return {**base, "status": "ok", **extra, "result": result}
+
+
+# -- Writing ---------------------------------------------------------------------------------------------
+
+
+def _jsonable(payload: dict) -> str:
+    return json.dumps(payload, indent=1, sort_keys=False, default=_default, allow_nan=False) + "\n"
+
+
+def _default(obj):
+    if isinstance(obj, torch.Tensor):
+        return obj.tolist()
+    if hasattr(obj, "item"):
+        return obj.item()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def write(payloads: dict, out: Path) -> None:
+    """Serialise everything first (an error leaves no file), then write each file atomically, then rebuild the
+    tables from every JSON in `out` (so a partial run updates its rows and keeps the others)."""
+    texts = {stem: _jsonable(_clean(payload)) for stem, payload in payloads.items()}
+    for stem, text in texts.items():
+        _results.atomic_write_text(Path(out) / f"{stem}.json", text)
+    write_tables(out)
+
+
+def _clean(obj):
+    """NaN/Inf -> None (strict JSON), recursively; tuples -> lists; int keys -> str."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def load_results(out: Path) -> tuple[dict, dict]:
+    entries, sections = {}, {}
+    for path in sorted(Path(out).glob("*.json")):
+        data = json.loads(path.read_text())
+        if path.stem in discrepancies.REGISTRY:
+            entries[path.stem] = data
+        elif path.stem in SECTIONS and data.get("status") == "ok":
+            sections[path.stem] = data
+    return entries, sections
+
+
+def write_tables(out: Path) -> None:
+    entries, sections = load_results(out)
+    if not entries and not sections:
+        return
+    commit = _results.run_record()["suite"]["commit"]
+    markdown = render.render_markdown(entries, sections, commit)
+    latex = render.render_latex(entries, sections)
+    _results.atomic_write_text(Path(out) / "discrepancies.md", markdown)
+    _results.atomic_write_text(Path(out) / "discrepancies.tex", latex)
+
+
+def check(payloads: dict, baseline_path: Path, plan: Plan) -> tuple[list[str], dict]:
+    current = fingerprint.fingerprint()
+    baseline = fingerprint.load_baseline(baseline_path)
+    verdicts = {k: (p["verdict"], p.get("not_run_kind")) for k, p in payloads.items() if k in discrepancies.REGISTRY}
+    if plan.seed != 0:
+        verdicts = {}  # the baseline's verdicts are those of seed 0; another seed is an independent replicate
+    return fingerprint.compare(current, baseline, verdicts, plan.mode), current
+
+
+def write_baseline(payloads: dict, path: Path, plan: Plan) -> dict:
+    path = Path(path)
+    existing = json.loads(path.read_text()) if path.is_file() else {}
+    verdicts = dict(existing.get("verdicts", {}))
+    run = {k: p["verdict"] for k, p in payloads.items() if k in discrepancies.REGISTRY}
+    if run:
+        verdicts[plan.mode] = {**verdicts.get(plan.mode, {}), **run}
+    data = {
+        "what": "behaviour of every SIGReg reference on the audit battery (regression guard of `python -m checks "
+        "audit --check`); fingerprint at (N, K, M) = (64, 8, 16), seed 0; verdicts of the audit by mode",
+        "command": "python -m checks audit --quick --write-baseline   (full-mode verdicts: python -m checks audit "
+        "--write-baseline)",
+        "torch": torch.__version__,
+        "fingerprint": fingerprint.fingerprint(),
+        "verdicts": verdicts,
+    }
+    _results.atomic_write_json(path, data)
+    return data
