@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import time
-import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from multiprocessing import get_context
@@ -27,7 +26,7 @@ import reference
 from reference.oracle import NULL_MEAN
 
 from ._results import RESULTS, atomic_write_json, atomic_write_text, run_record
-from .battery import LAWS, gaussian
+from .battery import LAWS, gaussian, stream_seed
 
 ALPHA = 0.01
 
@@ -58,12 +57,6 @@ class Config:
             reference.get(variant_id)  # raises with the list of known ids
         if "R1" not in self.variants:
             raise ValueError("the table reports ratios to R1: include R1 in --variants")
-
-
-def stream_seed(seed: int, *parts: str | int) -> int:
-    """A 32-bit seed for one named random stream, derived from the run seed (same inputs, same bytes)."""
-    key = [zlib.crc32(p.encode()) if isinstance(p, str) else int(p) for p in parts]
-    return int(np.random.SeedSequence(seed, spawn_key=key).generate_state(1)[0])
 
 
 def _generator(seed: int) -> torch.Generator:

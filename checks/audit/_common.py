@@ -7,12 +7,13 @@ stream never depends on what else runs: the same seed gives the same numbers wha
 from __future__ import annotations
 
 import math
-import zlib
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
 from scipy import stats
+
+from checks.battery import stream_seed
 
 #: Level of every detection in the audit: the 1 % level of research/peers.md §3 ("H0 q99").
 ALPHA = 0.01
@@ -20,12 +21,6 @@ ALPHA = 0.01
 VERDICTS = ("confirmed", "refuted", "not-run")
 #: How a verdict was reached: by running code here, by inspecting code or files, or only by citation.
 BASES = ("measured", "static", "cited")
-
-
-def stream_seed(seed: int, *parts: str | int) -> int:
-    """A 32-bit seed for one named random stream, derived from the run seed (same inputs, same seed)."""
-    key = [zlib.crc32(p.encode()) if isinstance(p, str) else int(p) for p in parts]
-    return int(np.random.SeedSequence(int(seed), spawn_key=key).generate_state(1)[0])
 
 
 def generator(seed: int, *parts: str | int) -> torch.Generator:
