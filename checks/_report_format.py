@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import unicodedata
 from dataclasses import dataclass, field
 
 from tabulate import tabulate
@@ -138,6 +139,12 @@ def table_file_markdown(table: Table) -> str:
     return f"# {table.title}\n\n" + to_markdown(table)
 
 
+# Greek letters that have a LaTeX macro of their own name (φ and ε take the paper's variant forms, below).
+_GREEK = "αβγδζηθικλμνξπρστυχψωΓΔΘΛΞΠΣΥΦΨΩ"
+_GREEK_NAMES = (
+    "alpha beta gamma delta zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon chi psi omega "
+    "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
+)
 _LATEX = {
     "\\": r"\textbackslash{}",
     "&": r"\&",
@@ -149,6 +156,9 @@ _LATEX = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    "|": r"$|$",  # OT1 fonts print | < > as other glyphs outside math
+    "<": r"$<$",
+    ">": r"$>$",
     "†": r"\textdagger{}",
     "‡": r"\textdaggerdbl{}",
     "—": "---",
@@ -159,37 +169,62 @@ _LATEX = {
     "≤": r"$\le$",
     "≥": r"$\ge$",
     "≈": r"$\approx$",
+    "≠": r"$\ne$",
     "→": r"$\to$",
     "·": r"$\cdot$",
+    "∝": r"$\propto$",
+    "∈": r"$\in$",
+    "∫": r"$\int$",
+    "ᵀ": r"\textsuperscript{T}",
+    "∞": r"$\infty$",
+    "∂": r"$\partial$",
+    "∇": r"$\nabla$",
+    "√": r"$\surd$",
+    "‖": r"$\|$",
     "…": r"\ldots{}",
     "§": r"\S{}",
-    "²": r"\textsuperscript{2}",
-    "³": r"\textsuperscript{3}",
-    "√": r"$\surd$",
-    "α": r"$\alpha$",
-    "β": r"$\beta$",
-    "λ": r"$\lambda$",
-    "μ": r"$\mu$",
-    "ρ": r"$\rho$",
-    "σ": r"$\sigma$",
-    "φ": r"$\varphi$",
-    "∞": r"$\infty$",
     "’": "'",
-    "∂": r"$\partial$",
-    "|": r"$|$",  # OT1 fonts print | < > as other glyphs outside math
-    "<": r"$<$",
-    ">": r"$>$",
+    "‘": "`",
+    "“": "``",
+    "”": "''",
+    "\u00a0": "~",
+    "φ": r"$\varphi$",
+    "ε": r"$\varepsilon$",
+    **{g: f"$\\{name}$" for g, name in zip(_GREEK, _GREEK_NAMES.split(), strict=True)},
+    **{c: rf"\textsuperscript{{{i}}}" for i, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")},
+    **{c: rf"\textsubscript{{{i}}}" for i, c in enumerate("₀₁₂₃₄₅₆₇₈₉")},
 }
-_LATEX_TABLE = str.maketrans(_LATEX)
+_ACCENTS = {"\u0301": "'", "\u0300": "`", "\u0308": '"', "\u0302": "^", "\u0303": "~", "\u0327": "c"}
+_MATH_ACCENTS = {"\u0304": "bar", "\u0302": "hat", "\u0303": "tilde", "\u0307": "dot"}  # λ̄ -> $\bar{\lambda}$
+
+
+def _latex_char(ch: str) -> str:
+    if ch in _LATEX:
+        return _LATEX[ch]
+    if ord(ch) < 128:
+        return ch
+    base, *marks = unicodedata.normalize("NFD", ch)
+    if base.isascii() and len(marks) == 1 and marks[0] in _ACCENTS:
+        return rf"\{_ACCENTS[marks[0]]}{{{base}}}"
+    return f"[U+{ord(ch):04X}]"  # visible, and pdflatex-safe; tests require that nothing we write lands here
 
 
 def latex_escape(text: str) -> str:
-    r"""Escape TeX specials and map common symbols to macros; other non-ASCII is left for a UTF-8 engine.
+    r"""ASCII LaTeX for any text: specials escaped, the symbols the suite writes mapped to macros (pdflatex
+    compiles it with booktabs alone); an unmapped character becomes a visible [U+XXXX], never a silent '?'.
 
-    >>> latex_escape("λ = 5% of N_1 † ≤ 2")
-    '$\\lambda$ = 5\\% of N\\_1 \\textdagger{} $\\le$ 2'
+    >>> print(latex_escape("λ̄ = 5% of N_1 † ≤ 2, é, Ω, ☃"))
+    $\bar{\lambda}$ = 5\% of N\_1 \textdagger{} $\le$ 2, \'{e}, $\Omega$, [U+2603]
     """
-    return str(text).translate(_LATEX_TABLE)
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFC", str(text)):
+        if ch in _MATH_ACCENTS and out:  # a combining accent on the symbol before it
+            base = out.pop()
+            inner = base[1:-1] if base.startswith("$") and base.endswith("$") else base
+            out.append(f"$\\{_MATH_ACCENTS[ch]}{{{inner}}}$")
+        else:
+            out.append(_latex_char(ch))
+    return "".join(out)
 
 
 def _tex_cell(cell) -> str:

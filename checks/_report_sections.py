@@ -87,6 +87,8 @@ def reference_of(results: Results) -> Reference:
 
 
 def version_key(record: Record) -> str:
+    if record.kind == "experiment":  # E5 (the demo) has its own producer; E1-E4 share one
+        return f"experiment:{record.data['experiment']}"
     return f"{record.kind}:{record.ident}" if record.kind in ID_KEYS else record.kind
 
 
@@ -251,8 +253,8 @@ def _sentence(text) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-# Column -> keys read, in order. The audit records no separate paper and code text (yet): where `paper_says` /
-# `code_does` are absent, its `paper_vs_measured` and `statement` fill the columns, and the table says so.
+# Column -> keys read, in order. The audit writes paper_says / code_does / variant_behaviour (audit version 2);
+# results of version 1 lack them, and then its `paper_vs_measured` and `statement` fill the columns, as the table says.
 DISCREPANCY_FIELDS = {
     "paper": ("paper_says", "paper_vs_measured"),
     "code": ("code_does", "official_code_does", "statement"),

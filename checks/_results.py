@@ -11,7 +11,17 @@ from importlib import metadata
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-RESULTS = REPO_ROOT / "results"
+RESULTS_ENV = "SIGREG_RESULTS"  # another results tree for every command (relative paths: to the repository root)
+
+
+def results_root() -> Path:
+    """results/, or $SIGREG_RESULTS: `reproduce --quick` points its children there so that a smoke run never
+    overwrites the committed results of a full run."""
+    override = os.environ.get(RESULTS_ENV)
+    return REPO_ROOT / override if override else REPO_ROOT / "results"
+
+
+RESULTS = results_root()
 PACKAGES = ("torch", "numpy", "scipy", "datasets")
 
 
@@ -43,8 +53,9 @@ def _git(*args: str) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
-def run_record() -> dict:
-    """Suite commit (with a dirty flag) and package versions; no hostname, no repository URL."""
+def run_record(device: str = "cpu") -> dict:
+    """Suite commit (with a dirty flag), package versions and the device the numbers were computed on (a CUDA
+    device by name); no hostname, no repository URL."""
     status = _git("status", "--porcelain", "--untracked-files=no")
     versions = {}
     for name in PACKAGES:
@@ -54,5 +65,5 @@ def run_record() -> dict:
             versions[name] = None
     return {
         "suite": {"commit": _git("rev-parse", "HEAD"), "dirty": bool(status) if status is not None else None},
-        "env": {"python": platform.python_version(), **versions, "device": "cpu"},
+        "env": {"python": platform.python_version(), **versions, "device": device},
     }

@@ -258,7 +258,13 @@ def current_versions() -> tuple[dict[str, dict], dict[str, int], list[str]]:
             versions[f"claim:{entry.id}"] = entry.version
     except Exception as error:  # noqa: BLE001 - a broken claim module must not stop the report; it is listed
         unresolved.append(f"claims: the registry did not load ({type(error).__name__}: {error})")
-    for kind, module_name in (("variants-table", "checks.variants"), ("engine-bench", "repro.bench")):
+    for kind, module_name in (
+        ("variants-table", "checks.variants"),
+        ("engine-bench", "repro.bench"),
+        ("experiment", "repro.experiments"),  # E1-E4
+        ("experiment:E5", "repro.demo"),
+        ("training-run", "repro.train"),
+    ):
         try:
             version = getattr(importlib.import_module(module_name), "VERSION", None)
         except Exception as error:  # noqa: BLE001 - as above
@@ -277,7 +283,6 @@ def current_versions() -> tuple[dict[str, dict], dict[str, int], list[str]]:
         versions.update({kind: audit_version for kind in ("discrepancy", "audit-detection", "audit-section")})
     elif not any(u.startswith("audit:") for u in unresolved):
         unresolved.append("audit: checks.audit.runner exposes no VERSION constant")
-    unresolved.append("experiment (replication E1–E5): the result files carry no version")
     return catalog, versions, unresolved
 
 

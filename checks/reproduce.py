@@ -1,7 +1,7 @@
 """`python -m checks reproduce`: every section of the suite in order, then the report; wall times in run.json.
 
     python -m checks reproduce                    # all sections (budget: 30 min on 2 cores)
-    python -m checks reproduce --quick            # smoke run (budget: 5 min): --quick or reduced arguments
+    python -m checks reproduce --quick            # smoke run (budget: 5 min) into build/results-quick/
     python -m checks reproduce --only claims-fast report
     python -m checks reproduce --list             # the section table
 
@@ -32,8 +32,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ._cli import build_parser
-from ._results import RESULTS, atomic_write_json, run_record
+from ._results import REPO_ROOT, RESULTS, RESULTS_ENV, atomic_write_json, run_record
 
+QUICK_RESULTS = REPO_ROOT / "build" / "results-quick"  # --quick writes here: a smoke run never replaces results/
 RUN_JSON = "run.json"
 LOGS = "logs"
 VERSION = 1  # of run.json's layout
@@ -269,7 +270,7 @@ def _start(section: Section, quick: bool, root: Path, records: dict, position: i
     command = section.quick if quick and section.quick else section.command
     log.write(f"$ {command}\n")
     log.flush()
-    env = {**os.environ, **CHILD_ENV}
+    env = {**os.environ, **CHILD_ENV, RESULTS_ENV: str(Path(root).resolve())}  # every section writes under root
     process = subprocess.Popen(
         argv_of(command),
         stdout=log,
@@ -321,6 +322,11 @@ def register(subparsers) -> None:
     parser.add_argument("--quick", action="store_true", help="smoke run (≤ 5 min): --quick or reduced arguments")
     parser.add_argument("--only", nargs="+", metavar="SECTION", help=f"a subset: {known(SECTIONS)}")
     parser.add_argument("--parallel", type=int, default=PARALLEL, help="sections at once, as cores allow")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        help=f"results tree to write (default: results/, with --quick {QUICK_RESULTS.relative_to(REPO_ROOT)}/)",
+    )
     parser.add_argument("--list", action="store_true", help="print the section table and exit")
     parser.add_argument("--no-progress", action="store_true")
     parser.set_defaults(run=main)
@@ -330,7 +336,10 @@ def main(args: argparse.Namespace) -> int:
     if args.list:
         print(table())
         return 0
-    record = reproduce(quick=args.quick, only=args.only, parallel=args.parallel, progress=not args.no_progress)
+    root = args.results or (QUICK_RESULTS if args.quick else RESULTS)
+    record = reproduce(
+        quick=args.quick, only=args.only, root=root, parallel=args.parallel, progress=not args.no_progress
+    )
     failed = [
         s
         for s in record["sections"]
@@ -338,7 +347,7 @@ def main(args: argparse.Namespace) -> int:
     ]
     for s in record["sections"]:
         print(f"{s['name']:<12} {s['status']:<8} {s.get('wall_s', ''):>7} {s['reason']}", file=sys.stderr)
-    print(f"run record: {RESULTS / RUN_JSON}; report: {RESULTS / 'REPORT.md'}", file=sys.stderr)
+    print(f"run record: {root / RUN_JSON}; report: {root / 'REPORT.md'}", file=sys.stderr)
     return 1 if failed else 0
 
 

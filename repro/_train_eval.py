@@ -5,7 +5,7 @@
   noise). Full labels, and k-shot (k per class) over several seeded draws.
 - kNN: cosine similarity, k neighbours, votes weighted by exp(sim / 0.07) (the DINO-style weighted vote).
 - Diagnostics on held-out embeddings: effective rank (exp of the entropy of the normalised singular values of
-  the centred embeddings, RankMe), top-eigenvalue fraction and condition number of the covariance, SIGReg as
+  the centred embeddings, RankMe), covariance eigenvalues, top-eigenvalue fraction and condition number, SIGReg as
   R1 and as the listing V1 compute it, and the exact EP of each slice (reference.oracle) with its asymptotic
   p-value; slices share the data, so they are combined by Bonferroni (valid under any dependence; O5).
 """
@@ -120,6 +120,7 @@ def diagnostics(z: torch.Tensor, directions: torch.Tensor, max_n: int = 512) -> 
         "effective_rank": erank,
         "top_eigenvalue_fraction": top,
         "condition_number": _finite(cond),
+        "eigenvalues": [float(v) for v in eig],  # covariance spectrum, descending (the report's spectra figure)
         "std_mean": float(z64.std(0).mean()),
         "sigreg_exact": exact,
         "sigreg_R1": r1,

@@ -44,6 +44,7 @@ from tqdm import tqdm
 
 from checks._results import RESULTS, atomic_write_json, atomic_write_text, run_record
 
+VERSION = 1  # of bench.json (the report marks results of an older version)
 IMPLS = ("engine", "R1")
 # Targets of issue 7 on this CPU, at the reference configuration.
 TARGET_CONFIG = (1024, 512, 1024)
@@ -595,7 +596,7 @@ def compute(config: Config, progress: bool = True) -> dict:
     summary = summarise(config, measurements)
     return {
         "kind": "engine-bench",
-        "version": 1,
+        "version": VERSION,
         "config": asdict(config),
         "method": {
             "time": "median over `repeats` measurements after warm-up; each measurement averages `inner` calls "

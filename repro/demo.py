@@ -41,6 +41,7 @@ CLOUDS = ("square2d", "rotstretch2d", "mixed16d", "rank1_16d", "xlaw2d")
 VARIANTS = ("V1", "R1")
 SEED_STREAM = {"start": 1, "directions": 2, "tests": 3, "reference": 4}
 ALPHA = 0.05
+VERSION = 1  # of E5_<scale>.json
 
 
 @dataclasses.dataclass(frozen=True)
@@ -417,6 +418,7 @@ def run_demo(
             }
     payload = {
         "experiment": "E5",
+        "version": VERSION,
         "claim": "C18",
         "scale": tag,
         "plan": dataclasses.asdict(plan),

@@ -28,6 +28,7 @@ from tqdm.auto import tqdm
 from checks._results import RESULTS, atomic_write_json, atomic_write_text, run_record
 
 OUT = RESULTS / "replication"
+VERSION = 2  # of E<n>_<scale>.json; 2: a version field, and runs that carry covariance spectra
 EXPERIMENTS = ("E1", "E2", "E3", "E4")
 BOOTSTRAP_SEED = 20251108  # E4's bootstrap Generator (arXiv 2511.08544)
 E2_FLAT_TOLERANCE = 2.0  # points: "flat" if the mean probe accuracy moves less than this over λ ∈ [0.01, 0.1]
@@ -266,8 +267,8 @@ def _markdown(exp: str, summary: dict) -> str:
 
 def not_run(scale: str, reason: str, out: Path = OUT, experiments: tuple[str, ...] = EXPERIMENTS) -> None:
     for exp in experiments:
-        atomic_write_json(out / f"{exp}_{scale}.json", {"experiment": exp, "scale": scale, "status": "not-run",
-                                                        "reason": reason, **run_record()})  # fmt: skip
+        payload = {"experiment": exp, "version": VERSION, "scale": scale, "status": "not-run", "reason": reason}
+        atomic_write_json(out / f"{exp}_{scale}.json", {**payload, **run_record()})
 
 
 def replicate(
@@ -318,7 +319,13 @@ def replicate(
     wall = time.perf_counter() - t0
     written = {}
     for exp in experiments:
-        payload = {"experiment": exp, "scale": tag, "status": "done", "plan": dataclasses.asdict(plan)}
+        payload = {
+            "experiment": exp,
+            "version": VERSION,
+            "scale": tag,
+            "status": "done",
+            "plan": dataclasses.asdict(plan),
+        }
         if exp == "E4":
             payload["spearman"] = _e4(conditions, results, np.random.default_rng(BOOTSTRAP_SEED))
             payload["bootstrap_seed"] = BOOTSTRAP_SEED

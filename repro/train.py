@@ -37,6 +37,7 @@ from ._train_loss import check_variant, draw_directions, lejepa_loss, make_sigre
 from .models import LeJEPA, check_encoder
 
 CHECKPOINT_FORMAT = 1
+VERSION = 2  # of the result layout; 2: covariance eigenvalues in eval.<features>.diagnostics, the device by name
 STREAMS = {"batch": 1, "augment": 2, "directions": 3, "init": 4, "eval": 5, "fewshot": 6}
 
 
@@ -281,10 +282,15 @@ def evaluate(cfg: TrainConfig, prep: Prepared, model: LeJEPA | None, device: tor
     return out
 
 
-def _result(cfg, status, step, history, metrics, model, timing) -> dict:
+def device_name(device: torch.device) -> str:
+    return torch.cuda.get_device_name(device) if device.type == "cuda" else str(device)
+
+
+def _result(cfg, status, step, history, metrics, model, timing, device: torch.device) -> dict:
     n = len(history["loss"])
     stride = max(1, n // 100)
     return {
+        "version": VERSION,
         "config": dataclasses.asdict(cfg),
         "status": status,
         "steps_done": step,
@@ -299,7 +305,7 @@ def _result(cfg, status, step, history, metrics, model, timing) -> dict:
         "eval": metrics,
         "state_sha256": state_sha256(model) if model is not None else None,
         "timing": timing,
-        **run_record(),
+        **run_record(device_name(device)),
     }
 
 
@@ -401,7 +407,7 @@ def train(
         "cpu_s": round(time.process_time() - c0, 2),  # this process's CPU time: robust to a loaded machine
         "world_size": world,
     }
-    result = _result(cfg, "stopped" if stopped else "done", end, history, metrics, model, timing)
+    result = _result(cfg, "stopped" if stopped else "done", end, history, metrics, model, timing, device)
     if out is not None:
         atomic_write_json(out / "result.json", result)
     return result
@@ -426,6 +432,7 @@ def run_baseline(cfg: TrainConfig, kind: str, data: data_mod.ImageData | None = 
         metrics,
         model,
         {"total_s": round(time.perf_counter() - t0, 2), "cpu_s": round(time.process_time() - c0, 2)},
+        device,
     )
     result["baseline"] = kind
     return result

@@ -42,6 +42,11 @@ def test_quick_writes_each_entry_and_the_tables_atomically(quick):
         assert entry["verdict"] == "confirmed", (entry_id, entry.get("reason"), entry["effect"])
         assert entry["reproducer"] == f"python -m checks audit {entry_id}"
         assert f"| {entry_id} " in markdown
+        # every variant the entry involves gets its measured behaviour, and no other variant does
+        assert set(entry["variant_behaviour"]) == set(entry["variants"]), entry_id
+        assert entry["paper_says"] and entry["code_does"]
+        assert f"- Paper says: {entry['paper_says']}" in markdown
+    assert "tab:sigreg-paper-code" in tex
 
 
 def test_d1_listing_is_blind_to_rank1_collapse_that_r1_detects(quick):

@@ -80,6 +80,61 @@ def test_report_tables_match_golden_in_every_format(rendered_tree):
         assert tex.index(r"\toprule") < tex.index(r"\midrule") < tex.index(r"\bottomrule"), stem
 
 
+def latex_problems(tex: str) -> list[str]:
+    """What would stop pdflatex with booktabs alone (no LaTeX engine on the reference machine, so checked by
+    structure): non-ASCII, an unmapped [U+XXXX], unbalanced braces or math, a row with the wrong cell count."""
+    import re
+
+    problems = []
+    if not tex.isascii():
+        problems.append(f"non-ASCII: {sorted({c for c in tex if not c.isascii()})}")
+    if "[U+" in tex:
+        problems.append("an unmapped character ([U+XXXX])")
+    body = re.sub(r"\\[\\{}$&%#_]", "", "\n".join(ln for ln in tex.splitlines() if not ln.startswith("%")))
+    if body.count("{") != body.count("}"):
+        problems.append(f"braces: {body.count('{')} open, {body.count('}')} close")
+    for line in body.splitlines():
+        if line.count("$") % 2:
+            problems.append(f"odd $ in: {line[:80]}")
+    tables = list(re.finditer(r"\\begin\{tabular\}\{((?:[^{}]|\{[^{}]*\})*)\}(.*?)\\end\{tabular\}", tex, re.S))
+    if not tables:
+        problems.append("no tabular")
+    for table in tables:
+        columns = len(re.findall(r"[lrcpmb]", re.sub(r"\{[^{}]*\}", "", table.group(1))))
+        for row in table.group(2).splitlines():
+            cells = len(re.findall(r"(?<!\\)&", row)) + 1
+            if row.endswith(r"\\") and cells != columns:
+                problems.append(f"{cells} cells for {columns} columns: {row[:60]}")
+    return problems
+
+
+def test_latex_checker_finds_what_pdflatex_would_reject():
+    good = "\n".join(
+        [
+            "\\begin{tabular}{lp{0.2\\linewidth}r}",
+            "\\toprule",
+            "a & $\\lambda$ \\& b & 1 \\\\",
+            "\\bottomrule",
+            "\\end{tabular}",
+        ]
+    )
+    assert latex_problems(good) == []
+    assert latex_problems(good.replace("1 \\\\", "1 & 2 \\\\"))  # one cell too many
+    assert latex_problems(good.replace("$\\lambda$", "λ"))  # non-ASCII
+    assert latex_problems(good.replace("$\\lambda$", "$\\lambda"))  # unbalanced math
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((EXPECTED / "tables").glob("*.tex"))
+    + sorted((REPO_ROOT / "results" / "tables").glob("*.tex"))
+    + sorted((REPO_ROOT / "results" / "audit").glob("*.tex")),
+    ids=lambda p: p.relative_to(REPO_ROOT).as_posix(),
+)
+def test_latex_outputs_compile_with_pdflatex_and_booktabs(path):
+    assert latex_problems(path.read_text(encoding="utf-8")) == []
+
+
 def test_report_lists_malformed_partial_and_unknown_files_by_path(rendered_tree):
     text = (rendered_tree / "REPORT.md").read_text(encoding="utf-8")
     skipped = text[text.index("## Skipped results") :]
@@ -231,10 +286,8 @@ def test_fmt_interval_is_one_precision_per_cell(estimate, interval, text):
 
 def test_committed_results_come_from_current_check_versions():
     # Only results committed to git count (local runs may be older while one works). Current versions come from
-    # the claims registry, checks.audit.runner.VERSION (every audit file) and a module-level VERSION constant where
-    # a producer exposes one (checks.variants, repro.bench). Not resolved, and so skipped: the replication E1–E5
-    # files (they carry no version field) and variants/bench while their modules expose no VERSION (their version
-    # is a literal inside compute()); current_versions() lists what it could not resolve.
+    # the claims registry, checks.audit.runner.VERSION (every audit file) and each producer's module-level VERSION
+    # (checks.variants, repro.bench, repro.experiments for E1-E4, repro.demo for E5, repro.train for the runs).
     try:
         listed = subprocess.run(
             ["git", "ls-files", "results"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=30, check=True
@@ -335,6 +388,25 @@ def test_reproduce_runs_a_two_core_section_alone(tmp_path):
     )
     record = reproduce.reproduce(sections, root=tmp_path, progress=False, poll_s=0.05)
     assert [s["status"] for s in record["sections"]] == ["done", "done"]
+
+
+def test_reproduce_points_every_section_at_its_results_tree(tmp_path):
+    # A section that writes through checks._results.RESULTS must land under the run's root (how --quick keeps
+    # its smoke results out of results/), whatever the parent's environment says.
+    code = "from checks._results import RESULTS, atomic_write_text; atomic_write_text(RESULTS / 'probe.txt', 'x')"
+    sections = (Section("writes", _py(code), None, None, 1, (1, 1), 60),)
+    record = reproduce.reproduce(sections, root=tmp_path / "tree", progress=False, poll_s=0.05)
+    assert record["sections"][0]["status"] == "done"
+    assert (tmp_path / "tree" / "probe.txt").read_text(encoding="utf-8") == "x"
+    assert reproduce.QUICK_RESULTS != REPO_ROOT / "results"
+
+
+def test_every_result_kind_has_a_current_version():
+    # A producer without a module-level VERSION would make its results unverifiable for staleness.
+    _, versions, unresolved = report.current_versions()
+    assert not unresolved
+    kinds = ("variants-table", "engine-bench", "experiment", "experiment:E5", "training-run", "discrepancy")
+    assert all(isinstance(versions.get(k), int) for k in kinds), versions
 
 
 def test_reproduce_writes_run_json_while_a_section_runs(tmp_path):

@@ -250,3 +250,16 @@ def test_replicate_quick_writes_every_experiment(tmp_path):
     assert set(written) == {"E1", "E2", "E3", "E4"}
     for exp in written:
         assert json.loads((tmp_path / f"{exp}_cpu-quick.json").read_text())["status"] == "done"
+
+
+def test_diagnostics_carry_the_covariance_spectrum():
+    # The report's spectra figure reads these: descending, one per dimension, summing to the covariance trace.
+    from repro._train_eval import diagnostics
+
+    g = torch.Generator().manual_seed(0)
+    z = torch.randn(300, 8, generator=g) * torch.tensor([3.0, 2, 1, 1, 1, 1, 0.5, 0.1])
+    directions = torch.nn.functional.normalize(torch.randn(8, 16, generator=g), dim=0)
+    eig = diagnostics(z, directions)["eigenvalues"]
+    assert len(eig) == 8 and eig == sorted(eig, reverse=True)
+    trace = float(torch.cov(z.double().T).trace())
+    assert sum(eig) == pytest.approx(trace, rel=1e-10)  # float64 eigendecomposition: round-off only

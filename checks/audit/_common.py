@@ -105,6 +105,8 @@ class Finding:
     reason: str = ""  # for not-run: why; otherwise optional remarks
     not_run_kind: str | None = None  # "environment" (a resource is absent) or "error" (the check failed)
     paper_vs_measured: str = ""  # where the paper's text and the measurement disagree, both with numbers
+    # variant id -> what was measured for it, in words with numbers (keys: the entry's variants only)
+    variant_behaviour: dict[str, str] = field(default_factory=dict)
     measurements: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -114,6 +116,8 @@ class Finding:
             raise ValueError(f"basis must combine {BASES}, got {self.basis!r}")
         if self.verdict == "not-run" and not self.reason:
             raise ValueError("a not-run finding needs a reason")
+        if not all(isinstance(k, str) and isinstance(v, str) and v for k, v in self.variant_behaviour.items()):
+            raise ValueError("variant_behaviour maps variant ids to non-empty strings")
 
     def as_dict(self) -> dict:
         d = asdict(self)

@@ -75,6 +75,14 @@ class Discrepancy:
     detection_variants: tuple[str, ...] = ()
     detection_laws: tuple[str, ...] = ()
     new: bool = False
+    # Static text: what the paper (or, for code-only entries, the README or the code's own docs) states, and what
+    # the official code (R0/R1/R2) and the packages (P1/P2) do. The measured numbers go into Finding.
+    paper_says: str = field(kw_only=True)
+    code_does: str = field(kw_only=True)
+
+    def __post_init__(self) -> None:
+        if not self.paper_says.strip() or not self.code_does.strip():
+            raise ValueError(f"{self.id}: paper_says and code_does must be non-empty")
 
     @property
     def reproducer(self) -> str:
@@ -109,6 +117,11 @@ def _pair(ctx: Context, variant: str, law: str) -> dict:
         "seeds": row["n_seeds"],
         "detection_interval": row["detection_interval"],
     }
+
+
+def _seen(p: dict, label: str = "") -> str:
+    """A `_pair` record as `mean (detected/seeds)`."""
+    return f"{fmt(p['mean'])} ({p['detections']}/{p['seeds']}{label})"
 
 
 COLLAPSE_LAWS = ("rank1", f"rank{battery.RANK_R}-unit", "equicorr-0.5", "equicorr-0.2", "sign-flip", "x-law")
@@ -150,6 +163,11 @@ def conclude_d1(ctx: Context) -> Finding:
         f"{fmt(uni_r1['mean'])} ({uni_r1['detections']}/{uni_r1['seeds']})"
     )
     est, low, high = mean_interval(ctx.values("V1", "rank1") / null_mean)
+    behaviour = {
+        v: f"rank-1 {_seen(table['rank1'][v], ' detected')}, equicorr ρ=0.5 {_seen(table['equicorr-0.5'][v])}, "
+        f"uniform {_seen(table['uniform'][v])}, N(0, I) {_seen(table['gaussian'][v])}"
+        for v in ("V1", "R1")
+    }
     return Finding(
         verdict="confirmed" if blind and sees else "refuted",
         effect=effect,
@@ -161,6 +179,7 @@ def conclude_d1(ctx: Context) -> Finding:
         "Carlo null, same data and directions)",
         paper_vs_measured="BRIEF §4 (N=512, K=64): V1 ≈0.98 on rank-1 (H0 mean ≈1.03, 20 % detected) vs R1 ≈85.7 "
         "(100 %); equicorrelated: V1 ≈0.98 (5 %) vs R1 ≈18 (100 %); uniform: V1 ≈9.4, no sliced variant sees it",
+        variant_behaviour=behaviour,
         measurements={
             "size": size,
             "laws": table,
@@ -216,6 +235,12 @@ def conclude_d2(ctx: Context) -> Finding:
         interval_method="listing-style in-place all_reduce: parameter-gradient norm after DDP averaging / "
         "single-process gradient, range over the 2 ranks (deterministic gloo run)",
         basis="measured+cited",
+        variant_behaviour={
+            vid: f"returns shape {backward[vid]['shape']}; `.backward()`: {backward[vid]['backward'].split(':')[0]}; "
+            f"in-place c10d all_reduce (W={ddp.WORLD}): DDP parameter gradient {fmt(float(np.mean(grad_ratio)))}× "
+            "the true one"
+            for vid in ("V1", "V3")
+        },
         criterion="confirmed when the listing's vector output cannot be backpropagated and the c10d all_reduce "
         "returns None; the undefined names (all_reduce, world_size, forward, bs, K, mean) and the glob_views typo "
         "are cited from research/paper-claims.md §1.6 (the listing text is not available offline)",
@@ -242,6 +267,12 @@ def conclude_d4(ctx: Context) -> Finding:
         interval=None,
         interval_method="exact: sum / mean of V3's vector",
         criterion="confirmed when the listings return one value per coordinate/direction (no mean)",
+        variant_behaviour={
+            "V1": f"returns {shapes['V1']} (one value per coordinate, K={size.k}); `.backward()`: "
+            f"{backward['V1']['backward'].split(':')[0]}",
+            "V3": f"returns {shapes['V3']} (one value per direction, M={size.m}); sum/mean = {fmt(ratio, 6)}; "
+            f"`.backward()`: {backward['V3']['backward'].split(':')[0]}",
+        },
         measurements={"shapes": shapes, "backward": backward},
     )
 
@@ -270,6 +301,11 @@ def conclude_d3(ctx: Context) -> Finding:
         criterion="confirmed when the code side uses exp(−t²/2) (V1 = paper-grid statistic with that window to "
         "1e-5); the text's exp(−t²/σ²), σ=1, is cited from research/stats.md §1.3 (App. B.12, §4.2.3)",
         paper_vs_measured="text: w(t)=exp(−t²/σ²), σ=1 (null mean 0.519); code: exp(−t²/2) (null mean 1.059)",
+        variant_behaviour={
+            "V1": f"window exp(−t²/2): equals the exact paper-grid statistic with that window to "
+            f"{abs(w['v1'] / w['grid'] - 1):.1e}; H0 mean {fmt(float(code.mean()))} vs {fmt(float(text.mean()))} "
+            f"with the text's exp(−t²) (N={n})"
+        },
         measurements={
             "v1_single_column": w["v1"],
             "paper_grid_exact": w["grid"],
@@ -316,6 +352,11 @@ def conclude_d5(ctx: Context) -> Finding:
         "of the gradient ratio on N have bootstrap lower bounds > 0.8 (∝ N)",
         paper_vs_measured="the paper does not discuss the factor N; its loss (1−λ)·pred + λ·SIGReg implies a fixed "
         f"balance, but the measured balance grows as N^{fmt(grad_slope[0])}",
+        variant_behaviour={
+            "R1": f"H0 mean {', '.join(f'{fmt(h0[n][0])} (N={n})' for n in ns)}; rank-1 value ∝ "
+            f"N^{fmt(value_slope[0])}; ‖∇SIGReg‖/‖∇pred‖ ∝ N^{fmt(grad_slope[0])} "
+            f"[{fmt(grad_slope[1])}, {fmt(grad_slope[2])}]"
+        },
         measurements={
             "ns": ns,
             "h0_mean": {n: list(h0[n]) for n in ns},
@@ -383,6 +424,12 @@ def conclude_d6(ctx: Context) -> Finding:
         paper_vs_measured=f"Theorem 4: |∂EP/∂z_i| ≤ 4σ²/N ({fmt(4.0 / n_ref)} at N={n_ref}); measured up to "
         f"{fmt(max(table[law][n_ref]['r1_max'] for law in laws))} at N={n_ref}; with the factor N the bound is "
         "N-independent (exact sup → 4.561)",
+        variant_behaviour={
+            "R1": f"max|∂EP/∂y_n| at N={n_ref}: "
+            + ", ".join(f"{law} {fmt(table[law][n_ref]['r1_max'])}" for law in laws)
+            + f" (4σ²/N = {fmt(4.0 / n_ref)}); log-log slope on N "
+            + ", ".join(f"{law} {fmt(slopes[law][0], 2)}" for law in laws)
+        },
         measurements={"table": table, "loglog_slopes": slopes},
     )
 
@@ -423,6 +470,11 @@ def conclude_d7(ctx: Context) -> Finding:
         "bootstrap upper bound is > −0.5 (not decaying like 1/N)",
         paper_vs_measured=f"Theorem 6: minibatch bias O(1/N); measured absolute bias ≈ {fmt(h0[largest][0])} at "
         f"N={largest} as at N={ns[0]} ({fmt(h0[ns[0]][0])}); only the relative bias is O(1/N)",
+        variant_behaviour={
+            "R1": f"H0 bias {', '.join(f'{fmt(h0[n][0])} (N={n})' for n in ns)}, exact {null_mean:.4f}; log-log slope "
+            f"{fmt(slope[0], 2)} [{fmt(slope[1], 2)}, {fmt(slope[2], 2)}]; relative bias under N(0.5, 1) "
+            + ", ".join(f"{alt[n]['relative_bias_exact']:.2g}" for n in ns)
+        },
         measurements={
             "h0": {n: list(h0[n]) for n in ns},
             "h0_slope": list(slope),
@@ -462,6 +514,13 @@ def conclude_d8(ctx: Context) -> Finding:
         "integrand's symmetry is cited from research/paper-claims.md §1.6",
         paper_vs_measured="text: the code folds the integrand by symmetry; listing: trapezoid over all of [−5, 5] "
         "(no folding), repository: [0, 3] folded",
+        variant_behaviour={
+            "V3": "[−5,5]×17 trapezoid: V3/R1 "
+            + ", ".join(f"{law} {fmt_ci(*ratios[law])}" for law in laws)
+            + f"; exact H0 mean {exact['paper']:.6f}; period {oracle.wrap_period(oracle.PAPER_GRID[0]):.2f}",
+            "R1": f"[0,3]×17 folded: exact H0 mean {exact['official']:.6f}; period "
+            f"{oracle.wrap_period(oracle.OFFICIAL_GRID[0]):.2f}",
+        },
         measurements={"ratio_v3_over_r1": ratios, "exact_null_means": exact},
     )
 
@@ -484,6 +543,10 @@ def conclude_d9(ctx: Context) -> Finding:
         basis="measured+cited",
         criterion="confirmed when the ratio equals K; the equation's sum over K is cited from "
         "research/paper-claims.md §1.6 (D9)",
+        variant_behaviour={
+            vid: f"prediction term mean over K: the equation's sum over K is {fmt(ratio, 6)}× it at K={size.k}"
+            for vid in ("V1", "V3")
+        },
         measurements={"k": size.k, "ratio": ratio},
     )
 
@@ -523,6 +586,12 @@ def conclude_d11(ctx: Context) -> Finding:
         criterion="confirmed when every variant's gradient at the all-zero input is exactly 0 and the exact "
         f"statistic's too (Hessian check: √π = {math.sqrt(math.pi):.5f} once, √π − 2√(2π) = {expected_neg:.5f} "
         "N−1 times, research/stats.md §3.2)",
+        variant_behaviour={
+            v: f"at x = 0: value {fmt(zero[v]['mean'])}, gradient "
+            + ("exactly 0" if zero[v]["grad_all_zero"] else f"max per-sample norm {fmt(zero[v]['grad_max_row'])}")
+            + f"; near zero (σ=1e-3): max per-sample gradient {fmt(near[v]['grad_max_row'])}"
+            for v in zero
+        },
         measurements={
             "zero_grad_all_zero": {v: r["grad_all_zero"] for v, r in zero.items()},
             "zero_value": {v: r["mean"] for v, r in zero.items()},
@@ -555,6 +624,11 @@ def conclude_d13(ctx: Context) -> Finding:
         f"{ctx.plan.d13[1]} samples, Student t 95 %",
         criterion="confirmed when (R1/R0)/N has a 95 % interval inside (0.9, 1.1) at every N",
         paper_vs_measured="BRIEF §4: ×513 at N=512 (peers.md §1.3: 513.1, gradient ×512.3, cosine 1.0000)",
+        variant_behaviour={
+            "R0": f"no factor N: (R1/R0)/N {', '.join(f'{fmt(per_n[n][0], 4)} (N={n})' for n in ns)}; gradient "
+            "cosine to R1 " + ", ".join(f"{law} {fmt(cos[law][n_main], 3)}" for law in cos) + f" (N={n_main})",
+            "R1": "×N: R1/R0 " + ", ".join(f"{fmt(per_n[n][0] * n, 4)} (N={n})" for n in ns),
+        },
         measurements={
             "ratio_over_n": {n: list(per_n[n]) for n in ns},
             "exact_null_mean_ratio": expected,
@@ -591,6 +665,16 @@ def conclude_d14(ctx: Context) -> Finding:
         else ""
     )
     scope = "tests/test_epps_pulley.py only (--quick)" if quick else "all of tests/"
+    behaviour = {
+        "R1": f"official tests at eddffdd ({scope}): {totals['passed']} passed, {totals['failed']} failed, "
+        f"{totals['errors']} errors; {len(slicing.get('mention_slicing', []))} of {slicing.get('test_files')} test "
+        "files mention SlicingUnivariateTest"
+    }
+    if contrast.get("ran"):
+        behaviour["R0"] = (
+            f"test_epps_pulley.py at 4a4d111: {contrast['totals']['passed']} passed, {contrast['totals']['failed']} "
+            f"failed, {contrast['totals']['errors']} errors"
+        )
     return Finding(
         verdict="confirmed" if confirmed else "refuted",
         effect=f"official tests at eddffdd ({scope}): {totals['passed']} passed, {totals['failed']} failed, "
@@ -601,6 +685,7 @@ def conclude_d14(ctx: Context) -> Finding:
         interval_method="count of failed + erroring tests (deterministic)",
         criterion=f"confirmed when HEAD gives {expected_pass} passed, 27 failed, 6 errors "
         "(BRIEF §4: 483 / 27 / 6 for the whole suite; all failures are in test_epps_pulley.py)",
+        variant_behaviour=behaviour,
         measurements=res,
     )
 
@@ -633,6 +718,10 @@ def conclude_d15(ctx: Context) -> Finding:
         basis=basis,
         criterion="confirmed when the README's keyword raises TypeError (on the re-implementation, and on the "
         "official package wherever its tree is on this machine)",
+        variant_behaviour={
+            "R1": f"EppsPulley(num_points=17): reference {ours.split(':')[0]}"
+            + (f"; official eddffdd {official['R1'].split(':')[0]}" if "R1" in official else "")
+        },
         measurements={
             "reference": ours,
             "official": official,
@@ -685,6 +774,15 @@ def conclude_d19(ctx: Context) -> Finding:
         interval_method="global_step increments over three calls (deterministic)",
         criterion="confirmed when evaluation and inference calls advance global_step like training calls; the "
         "CUDA-generator difference is measured only where a CUDA device is present",
+        variant_behaviour={
+            "R1": f"global_step after train, eval+no_grad and inference_mode calls: {steps}; mean |cos| between "
+            f"step-0 and step-1 directions {fmt(overlap)} (chance ≈ {fmt(math.sqrt(2 / (math.pi * k)))}); "
+            + (
+                "CPU vs CUDA not run"
+                if cuda is None
+                else f"CPU vs CUDA draw max |Δ| {fmt(cuda['max_abs_diff'])}, mean |cos| {fmt(cuda['mean_abs_cos'])}"
+            )
+        },
         measurements={**res, "direction_overlap_step0_step1": overlap, "cpu_vs_cuda": cuda},
     )
 
@@ -714,6 +812,12 @@ def conclude_d16(ctx: Context) -> Finding:
         interval_method="P1/R1 per seed on near-identical views, Student t 95 %",
         criterion="confirmed when the 95 % interval of P1/R1 on near-identical views lies above 2",
         paper_vs_measured="research/peers.md §3 (V=4, N=128 per view, K=64): 1.154 per view vs 4.614 flattened",
+        variant_behaviour={
+            "R1": f"per view: near-identical views {fmt(r1['mean'])} ({_det(r1)} detected)",
+            **{v: f"per view: max |Δ| to R1 on near-identical views {d:.1g}" for v, d in same.items()},
+            "P1": f"flattened: near-identical views {fmt(p1['mean'])} ({_det(p1)} detected), P1/R1 "
+            f"{fmt_ci(est, low, high)}; independent views P1/R1 {fmt(float(np.mean(indep)))}",
+        },
         measurements={
             "ratio_near": [est, low, high],
             "ratio_indep": float(np.mean(indep)),
@@ -741,6 +845,12 @@ def conclude_d21(ctx: Context) -> Finding:
         interval=(low, high),
         interval_method="R0·(N per view)/R1 per seed on independent views, Student t 95 %",
         criterion="confirmed when the interval excludes 1 (R0 is not a per-view statistic on multi-view input)",
+        variant_behaviour={
+            "R0": f"independent views: {fmt(ctx.row('R0', 'views-indep')['mean'])} (× N={per_view_n}: "
+            f"{fmt_ci(est, low, high)} × R1); near-identical views detected {_det(near)}",
+            "R1": f"independent views: {fmt(ctx.row('R1', 'views-indep')['mean'])}; near-identical views detected "
+            f"{_det(ctx.row('R1', 'views-near'))}",
+        },
         measurements={
             "ratio": [est, low, high],
             "r0_mean_indep": ctx.row("R0", "views-indep")["mean"],
@@ -778,6 +888,18 @@ def conclude_d17(ctx: Context) -> Finding:
         basis="static+measured",
         criterion="confirmed by the loss forms recorded in the references' provenance (P1: inv + λ·sigreg; P2 and "
         "R2: convex) and their gradients; the effect is 1/(1−λ) on the balance, 1−λ on the overall scale",
+        variant_behaviour={
+            **{
+                v: "(1−λ)·pred + λ·sigreg: sigreg/pred weight "
+                f"{fmt(weights['listing/R2/P2 λ=0.05']['sigreg_over_pred'], 4)} at λ=0.05"
+                for v in ("V3", "P2")
+            },
+            "R2": "(1−λ)·pred + λ·sigreg: sigreg/pred weight "
+            f"{fmt(weights['R2 recipe λ=0.02']['sigreg_over_pred'], 4)} at its recipe's λ=0.02, "
+            f"{fmt(weights['listing/R2/P2 λ=0.05']['sigreg_over_pred'], 4)} at λ=0.05",
+            "P1": f"pred + λ·sigreg: sigreg/pred weight {fmt(weights['P1 λ=0.05']['sigreg_over_pred'], 4)} at λ=0.05, "
+            f"{fmt(weights['P1 default λ=0.02']['sigreg_over_pred'], 4)} at its default λ=0.02",
+        },
         measurements=weights,
     )
 
@@ -824,6 +946,20 @@ def conclude_d18(ctx: Context) -> Finding:
         "value is off by more than 5 % on some rank",
         paper_vs_measured="research/peers.md §5 (N_local=256, K=32, M=64, its own distinct batches): P1 value/ref "
         "0.157 and 3.77, gradient cosine 0.24",
+        variant_behaviour={
+            **{
+                v: f"{style}: value/global "
+                + " and ".join(fmt(tables["distinct"][style][r]["value_over_reference"], 6) for r in ("rank0", "rank1"))
+                + f", DDP parameter-gradient cosine {fmt(tables['distinct'][style]['rank0']['param_grad_cosine'], 6)} "
+                "(distinct local batches)"
+                for v, style in (("R1", "R1-style"), ("P2", "P2-style"))
+            },
+            "P1": f"value/global {fmt(p1_values[0])} and {fmt(p1_values[1])}, per-rank input-gradient cosine "
+            f"{fmt(p1_cos[0])} and {fmt(p1_cos[1])}, DDP parameter-gradient cosine "
+            f"{fmt(p1['rank0']['param_grad_cosine'])}",
+            "V3": f"listing-style in-place c10d all_reduce: value/global {fmt(listing['value_over_reference'], 6)}, "
+            f"DDP parameter gradient {fmt(listing['param_grad_norm_ratio'])}× the true one",
+        },
         measurements={"tables": tables, "listing_probes": run["rank0"]["listing"]},
     )
 
@@ -846,6 +982,12 @@ def conclude_d22(ctx: Context) -> Finding:
         interval=(min(r1), max(r1)),
         interval_method="R1-style value / global-batch statistic, range over the 2 ranks (deterministic gloo run)",
         criterion="confirmed when R1-style is off by more than 1 % on some rank while P2-style is exact to 1e-5",
+        variant_behaviour={
+            "R1": f"local batches {counts[0]}/{counts[1]}: value/global {fmt(r1[0])} and {fmt(r1[1])}, DDP "
+            f"parameter-gradient cosine {fmt(table['R1-style']['rank0']['param_grad_cosine'], 4)}",
+            "P2": f"local batches {counts[0]}/{counts[1]}: value/global {fmt(p2[0], 7)} and {fmt(p2[1], 7)}, DDP "
+            f"parameter-gradient cosine {fmt(table['P2-style']['rank0']['param_grad_cosine'], 7)}",
+        },
         measurements={"counts": counts, "table": table},
     )
 
@@ -865,6 +1007,14 @@ def conclude_d20(ctx: Context) -> Finding:
     wide = {v: ctx.row(v, "wide")["ratio_to_own_oracle"] for v in ("V1", "V3", "R1") if v in ctx.main()["raw"]}
     low, high = v1["detection_interval"]
     confirmed = high < 0.5 and r1["detection_interval"][0] > 0.8
+    v3 = ctx.row("V3", "shift-P")
+    shifted_by = {
+        "V1": f"shift by {period:.2f}: {fmt(v1['mean'])} ({_det(v1)} detected); one N(0,1) sample {fmt(v_y, 6)} → "
+        f"{fmt(v_shift, 6)} (exact {fmt(exact_y, 4)} → {fmt(exact_shift, 6)})",
+        "V3": f"shift by {period:.2f}: {fmt(v3['mean'])} ({_det(v3)} detected), "
+        f"{fmt(v3.get('ratio_to_own_oracle'))} of the exact value",
+        "R1": f"shift by {period:.2f}: {fmt(r1['mean'])} ({_det(r1)} detected)",
+    }
     return Finding(
         verdict="confirmed" if confirmed else "refuted",
         effect=f"every coordinate shifted by 2π/0.625 = {period:.4f}: V1 {fmt(v1['mean'])} (own null "
@@ -880,6 +1030,7 @@ def conclude_d20(ctx: Context) -> Finding:
         "(lower bound > 0.8)",
         paper_vs_measured="BRIEF O6 (oracle fact, not a D-entry): a mean shift of ≈10.05 is invisible to the "
         "paper grid; N(0,10²) under-measured by 27 %",
+        variant_behaviour={v: text + f"; N(0, 10²): value/exact {fmt(wide.get(v))}" for v, text in shifted_by.items()},
         measurements={
             "v1_shift": _pair(ctx, "V1", "shift-P"),
             "r1_shift": _pair(ctx, "R1", "shift-P"),
@@ -924,6 +1075,15 @@ def conclude_d23(ctx: Context) -> Finding:
     ]
     differ = bool(raise_fp64) and bool(run_fp64)
     exc = res[law0]["variants"][raise_fp64[0]]["float64"] if raise_fp64 else {}
+
+    def mode_text(vid: str, mode: str) -> str:
+        runs = [summary[vid][law][mode] for law in res]
+        if runs[0]["class"] == "raises":
+            return f"{mode} raises {runs[0]['exception']}"
+        change = max(abs(r["rel_change_vs_fp32"] or 0.0) for r in runs if r["class"] != "raises")
+        return f"{mode} → {runs[0]['out_dtype']} (max |Δ| vs float32 {fmt(change, 2)})"
+
+    behaviour = {vid: ", ".join(mode_text(vid, m) for m in ("float64", "bfloat16", "autocast-bf16")) for vid in summary}
     return Finding(
         verdict="confirmed" if differ else "refuted",
         effect=f"float64 and bfloat16 inputs raise in {', '.join(raise_fp64)} ({exc.get('exception')}: "
@@ -936,6 +1096,7 @@ def conclude_d23(ctx: Context) -> Finding:
         interval_method="|relative change| of the value under bf16 autocast vs float32, range over variants and laws",
         criterion="confirmed when the same float64/bfloat16 input raises in some variants and runs in others "
         "(dtype handling is part of what differs between the published implementations)",
+        variant_behaviour=behaviour,
         measurements={
             "by_variant": summary,
             "raise_on_fp64": raise_fp64,
@@ -963,6 +1124,11 @@ REGISTRY: dict[str, Discrepancy] = {
             conclude_d1,
             detection_variants=("V1", "R1"),
             detection_laws=(*COLLAPSE_LAWS, "uniform", "gaussian"),
+            paper_says="Algorithm 1 as printed in v1/v2 (V1) draws A but takes the ECF of the raw x, so EP runs on "
+            "the K coordinates; §4.1–4.2 (Cramér–Wold, Def. 2) promise a test of the joint law through "
+            "1-D projections x@A; the v3 listing applies x@A (fixed after galilai-group/lejepa#2)",
+            code_does="R0, R1 (SlicingUnivariateTest), R2 (MINIMAL.md), P1 and P2 all project x@A on unit directions "
+            "before EP, so rank-1 and equicorrelated collapse are seen; none tests the raw coordinates",
         ),
         Discrepancy(
             "D2",
@@ -973,6 +1139,12 @@ REGISTRY: dict[str, Discrepancy] = {
             "BRIEF §4 D2; research/paper-claims.md §1.6",
             conclude_d2,
             jobs=("ddp",),
+            paper_says="Algorithm 1/2 (v1 and v3 listings) use undefined names (all_reduce, world_size, forward, bs, "
+            'K, mean; glob_views typo), write `ecf = all_reduce(ecf, op="AVG")` and return a vector as '
+            "the loss",
+            code_does="R1 uses the autograd-aware torch.distributed.nn.all_reduce (AVG) and returns a scalar; R2, "
+            "P1, P2 return scalars; c10d torch.distributed.all_reduce is in-place, returns None, takes a "
+            "ReduceOp (not a string) and is not differentiable",
         ),
         Discrepancy(
             "D3",
@@ -982,6 +1154,10 @@ REGISTRY: dict[str, Discrepancy] = {
             "BRIEF §4 D3; paper App. B.12, §4.2.3",
             conclude_d3,
             jobs=("window",),
+            paper_says="§4.2.3 / App. B.12 text: weight w(t) = exp(−t²/σ²) with σ = 1, i.e. exp(−t²) (exact H0 mean "
+            "0.519)",
+            code_does="both listings (V1, V3), R0, R1, R2, P1 and P2 use w(t) = φ(t) = exp(−t²/2) (exact H0 mean "
+            "1.059)",
         ),
         Discrepancy(
             "D4",
@@ -990,6 +1166,10 @@ REGISTRY: dict[str, Discrepancy] = {
             ("V1", "V3"),
             "BRIEF §4 D4",
             conclude_d4,
+            paper_says="Def. 2 (§4.2): SIGReg = (1/|A|)·Σ_a EP(aᵀz), a mean over directions; Algorithm 1 returns the "
+            "unreduced vector (v1/v2: K values, v3: M values)",
+            code_does="R0 and R1 (SlicingUnivariateTest, reduction='mean'), R2 (.mean()), P1 and P2 return the "
+            "scalar mean over directions (and views)",
         ),
         Discrepancy(
             "D5",
@@ -1000,6 +1180,11 @@ REGISTRY: dict[str, Discrepancy] = {
             "BRIEF §4 D5",
             conclude_d5,
             jobs=("factor_n",),
+            paper_says="EP is defined with the prefactor N and the listing multiplies by N·world_size; the paper "
+            "does not discuss the consequence (H0 value ≈1.06 per direction, not 0; value and gradient ∝ "
+            "N for a fixed non-Gaussian law) and recommends one λ = 0.05 (§6.1) with no reference to N",
+            code_does="R1 multiplies by the local N·world_size, R2, P1 and P2 by N (P1: N = V·N after flattening); "
+            "R0 had no factor N (D13)",
         ),
         Discrepancy(
             "D6",
@@ -1009,6 +1194,11 @@ REGISTRY: dict[str, Discrepancy] = {
             "BRIEF §4 D6; paper §4.2.3 Thm 4",
             conclude_d6,
             jobs=("gradient_bound",),
+            paper_says="Theorem 4 (§4.2.3): |∂EP/∂z_i| ≤ 4σ²/N (0.0156 at N=256, σ=1) and |∂²EP/∂z_i²| ≤ C√π "
+            "σ³/(2N); the proof (App. B.12) bounds the statistic without the prefactor N",
+            code_does="R1 (and R2, P1, P2: the same statistic) keep the prefactor N, so the per-sample gradient "
+            "bound does not fall with N: exact sup √(2π)e^{−1/2}(3 − 2/N) → 4.561, ≈4.566 on the official "
+            "grid at N=1024",
         ),
         Discrepancy(
             "D7",
@@ -1018,6 +1208,10 @@ REGISTRY: dict[str, Discrepancy] = {
             "BRIEF §4 D7; paper Thm 6",
             conclude_d7,
             jobs=("bias",),
+            paper_says="Theorem 6 (§5.1): the minibatch loss has expectation L + (1/N)∫w(1−|φ_P|²)dt, a bias "
+            "O(1/N), 'not a concern even for minibatches as small as 16'",
+            code_does="R1 (and R2, P1, P2) multiply by N, so the bias is ∫w(1−|φ_P|²)dt = O(1) (1.0525 under H0 on "
+            "R1's grid, every N); only the relative bias is O(1/N)",
         ),
         Discrepancy(
             "D8",
@@ -1029,6 +1223,11 @@ REGISTRY: dict[str, Discrepancy] = {
             conclude_d8,
             detection_variants=("V3", "R1"),
             detection_laws=("gaussian", "wide", "t3", "shift-1"),
+            paper_says="text: the code 'leverage[s] the symmetry of the integrand to double the number of knots', "
+            "see the official code; Algorithm 1 integrates [−5, 5] with 17 knots (torch.trapz, no "
+            "folding); Table 1a recommends 17 knots on [−5, 5]",
+            code_does="R1, R2, P1, P2: 17 knots on [0, 3], trapezoid folded by symmetry (weights dt, 2dt, …, 2dt, dt "
+            "times φ; = a 33-knot trapezoid on [−3, 3]); R0: [−3, 3], 10 knots, torch.trapz",
         ),
         Discrepancy(
             "D9",
@@ -1037,6 +1236,10 @@ REGISTRY: dict[str, Discrepancy] = {
             ("V1", "V3"),
             "BRIEF §4 D9",
             conclude_d9,
+            paper_says="LeJEPA equation: prediction term summed over the K embedding dims (squared norm); Algorithm "
+            "2: .mean() over views, samples and K",
+            code_does="R2 (MINIMAL.md), P1 and P2 all take (centres − z).square().mean(), the mean over K like the "
+            "listing; R0/R1 ship no loss",
         ),
         Discrepancy(
             "D10",
@@ -1048,6 +1251,10 @@ REGISTRY: dict[str, Discrepancy] = {
                 "textual claim about the paper's prose and README; no executable content (the paper "
                 "text is not available offline; recorded from research/paper-claims.md §1.6)"
             ),
+            paper_says="§6.1 text recommends V_g = 2, V_l = 8; 'Experiment Details 1' uses V = 8 in total (V_g = 2, "
+            "so V_l = 6)",
+            code_does="README: 2 global (224 px) + 6 local (98 px) views; scripts/launch_inet10.py: n_views=8, "
+            "multi_crop=false; MINIMAL.md (R2) recipe: V = 4 views of 128 px",
         ),
         Discrepancy(
             "D11",
@@ -1059,6 +1266,11 @@ REGISTRY: dict[str, Discrepancy] = {
             jobs=("zero_saddle",),
             detection_variants=_ALL,
             detection_laws=("zeros", "near-zero"),
+            paper_says="paper: silent (the stationary point at z = 0 is not discussed; Theorem 4 bounds the gradient "
+            "only)",
+            code_does="every published variant (V1, V3, R0, R1, R2, P1, P2) builds EP from ECF means (cos/sin or "
+            "complex), whose gradient at x = 0 is exactly 0 while the value is large; none perturbs or "
+            "guards that point",
         ),
         Discrepancy(
             "D12",
@@ -1070,6 +1282,10 @@ REGISTRY: dict[str, Discrepancy] = {
                 "textual claim about the paper's tables; needs ImageNet-scale training to test and the "
                 "paper text, neither available here (recorded from research/paper-claims.md §1.6)"
             ),
+            paper_says="Abstract: '79% with a ViT-H/14' (ImageNet-1k, frozen linear eval); the body (§6.4, Table 2) "
+            "gives ViT-L 77.1 % and ConvNeXtV2-H 78.5 % and no ViT-H/14 number",
+            code_does="not applicable (a reported-result claim); the README at eddffdd has LeJEPA rows for ViT-L "
+            "only (its all-label transfer average is 79.48) and ViT-H rows for I-JEPA only",
         ),
         Discrepancy(
             "D13",
@@ -1080,6 +1296,12 @@ REGISTRY: dict[str, Discrepancy] = {
             "BRIEF §4 D13; lejepa fd27093",
             conclude_d13,
             jobs=("r0_r1",),
+            paper_says="paper: EP carries the prefactor N (Algorithm 1 multiplies by N·world_size); README: "
+            "`lejepa.univariate.EppsPulley` is the statistic to use, with no note that its meaning "
+            "changed",
+            code_does="R0 (cd5567a … 4a4d111, 12 Nov – 8 Dec 2025): the public name resolved to a second, shadowing "
+            "class: complex ECF, t ∈ [−3, 3], 10 knots, torch.trapz, no factor N; R1 (fd27093 onward): the "
+            "×N statistic on [0, 3]×17 folded",
         ),
         Discrepancy(
             "D14",
@@ -1089,6 +1311,10 @@ REGISTRY: dict[str, Discrepancy] = {
             "BRIEF §4 D14; lejepa tests/",
             conclude_d14,
             jobs=("official_tests",),
+            paper_says="paper: silent (no claim about the repository's tests); README: silent on tests/",
+            code_does="R1 at eddffdd: tests/test_epps_pulley.py still calls R0's API (t_range, weight_type, "
+            "empirical_cf, normal_cf, even n_points); no test file exercises SlicingUnivariateTest (the "
+            "SIGReg path); at 4a4d111 (R0) the same file passes",
         ),
         Discrepancy(
             "D15",
@@ -1098,6 +1324,11 @@ REGISTRY: dict[str, Discrepancy] = {
             "BRIEF §4 D15; lejepa README.md, PR #47",
             conclude_d15,
             jobs=("official_driver",),
+            paper_says="README quick start (eddffdd): `lejepa.univariate.EppsPulley(num_points=17)`; paper: silent "
+            "(its listing is self-contained)",
+            code_does="R1's EppsPulley(t_max=3, n_points=17, integration='trapezoid') and R0's shadowing class "
+            "(t_range, n_points=10, weight_type) have no num_points keyword: both raise TypeError (open PR "
+            "lejepa#47 fixes the README)",
         ),
         Discrepancy(
             "D16",
@@ -1108,6 +1339,12 @@ REGISTRY: dict[str, Discrepancy] = {
             conclude_d16,
             detection_variants=("R1", "R2", "P1", "P2"),
             detection_laws=("views-near", "views-indep"),
+            paper_says="LeJEPA loss (Algorithm 2, v3): sigreg = mean over views of SIGReg(z_v), per view with one "
+            "shared set of directions; the author in lejepa#45: per view is the default (leading "
+            "dimensions are averaged)",
+            code_does="R1 on (V, N, K), R2 (MINIMAL.md) and P2 (lightly) average per-view statistics; P1 "
+            "(stable-pretraining LeJEPA._compute_loss) flattens the V·N embeddings into one sample "
+            "(stable-pretraining#413)",
         ),
         Discrepancy(
             "D17",
@@ -1116,6 +1353,10 @@ REGISTRY: dict[str, Discrepancy] = {
             ("V3", "R2", "P1", "P2"),
             "BRIEF §4 D17; stable-pretraining#413",
             conclude_d17,
+            paper_says="LeJEPA loss (v3 equation and Algorithm 2): (1−λ)·pred + λ·SIGReg, λ = 0.05 recommended (§6.1)",
+            code_does="R2 (MINIMAL.md): (1−λ)·inv + λ·sigreg, λ = 0.02 in its recipe; P2 (lightly LeJEPALoss): "
+            "(1−λ)·inv + λ·sigreg, λ = 0.05; P1 (stable-pretraining 0.1.8): inv + λ·sigreg, default λ = "
+            "0.02 (stable-pretraining#413); R0/R1 ship no loss",
         ),
         Discrepancy(
             "D18",
@@ -1126,6 +1367,14 @@ REGISTRY: dict[str, Discrepancy] = {
             "BRIEF §4 D18; research/peers.md §5",
             conclude_d18,
             jobs=("ddp",),
+            paper_says="Algorithm 1: the ECF is averaged across ranks by all_reduce and the statistic multiplied by "
+            "N·world_size (the global-batch statistic); §4.2.3: the ECF is differentiable and "
+            "all_reduce-friendly",
+            code_does="R1: autograd-aware torch.distributed.nn.all_reduce (AVG) of the cos/sin means, exact; P2 "
+            "(lightly, since PR #1923): autograd all_reduce of sums / global N, exact; P1 "
+            "(stable-pretraining 0.1.8) calls all_reduce and discards the result, so each rank uses W × "
+            "its local statistic; a non-autograd in-place all_reduce (listing style) gives 1/W of the "
+            "gradient (lightly#1920)",
         ),
         Discrepancy(
             "D19",
@@ -1136,6 +1385,14 @@ REGISTRY: dict[str, Discrepancy] = {
             "BRIEF §4 D19; lejepa slicing.py",
             conclude_d19,
             jobs=("official_driver",),
+            paper_says="Algorithm 1 seeds A with `global_step` (undefined in the listing) so that all ranks agree; "
+            "§4.3: resample the directions at every training step; R1's docstring: global_step is a "
+            "'counter for deterministic random seed generation, synchronized across distributed "
+            "processes'",
+            code_does="R1: a `global_step` buffer (in the state_dict), all-reduced with MAX, seeds a cached "
+            "torch.Generator(x.device) and is incremented on every forward, evaluation and inference "
+            "included; P1's SlicedEppsPulley does the same (read, not measured here); R2 and P2 draw from "
+            "the global RNG",
         ),
         Discrepancy(
             "D20",
@@ -1149,6 +1406,11 @@ REGISTRY: dict[str, Discrepancy] = {
             detection_variants=("V1", "V3", "R1"),
             detection_laws=("shift-P", "wide"),
             new=True,
+            paper_says="Algorithm 1 and Table 1a: 17 knots on [−5, 5] (step 0.625), trapezoid; §5.1: 17 knots "
+            "suffice, the error falls faster than quadratically; paper: silent on aliasing (a grid of "
+            "step h makes the statistic periodic in every sample with period 2π/h = 10.05)",
+            code_does="R1, R2, P1, P2: [0, 3]×17 folded (step 0.1875, period 33.5), so a shift by 10.05 is seen; "
+            "only the listings (V1, V3) use the paper grid",
         ),
         Discrepancy(
             "D21",
@@ -1161,6 +1423,11 @@ REGISTRY: dict[str, Discrepancy] = {
             detection_variants=("R0", "R1"),
             detection_laws=("views-indep", "views-near"),
             new=True,
+            paper_says="paper: SIGReg per view, the ECF taken over the N samples of each view; R1's docstring: input "
+            "(*, N, K), statistics over N",
+            code_does="R0 (before fd27093): the shadowing EppsPulley takes the ECF mean over dim 0, the view axis of "
+            "a (V, N, K) input (a V-sample statistic per sample, no factor N); R1: mean over dim −3, the "
+            "samples",
         ),
         Discrepancy(
             "D22",
@@ -1172,6 +1439,10 @@ REGISTRY: dict[str, Discrepancy] = {
             conclude_d22,
             jobs=("ddp",),
             new=True,
+            paper_says="Algorithm 1: ECF averaged across ranks, statistic × N·world_size, which is the global-batch "
+            "statistic only when every rank holds N samples; paper: silent on unequal local batches",
+            code_does="R1: AVG of the local cos/sin means × local N·W (equal rank weights); P2: SUM of local sums "
+            "divided by the all-reduced global N, exact for any split",
         ),
         Discrepancy(
             "D23",
@@ -1183,6 +1454,10 @@ REGISTRY: dict[str, Discrepancy] = {
             conclude_d23,
             jobs=("dtypes",),
             new=True,
+            paper_says="paper: silent on dtypes (Algorithm 1 casts nothing); README: train in bf16",
+            code_does="R0, R1, R2 and P1 draw A in float32 and compute x@A with no cast, so float64/bfloat16 inputs "
+            "raise outside autocast (so does the V3 listing); P2 draws A in the input's dtype and V1 never "
+            "multiplies by A; under bf16 autocast the output dtype differs between them",
         ),
     )
 }

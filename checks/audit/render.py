@@ -10,6 +10,7 @@ import re
 
 from tabulate import tabulate
 
+from .._report_format import latex_escape
 from .discrepancies import fmt
 
 
@@ -199,12 +200,18 @@ def render_markdown(entries: dict, sections: dict, commit: str | None = None) ->
             f"**{entry_id}{' (new)' if e.get('new') else ''}: {e['title']}** — {e['verdict']}. {e['statement']}"
         )
         lines.append("")
+        # .get: a table rebuilt from older (version 1) files has no paper/code text
+        for key, label in (("paper_says", "Paper says"), ("code_does", "Code does")):
+            if e.get(key):
+                lines.append(f"- {label}: {e[key]}")
         if e["verdict"] == "not-run":
             lines.append(f"- Not run: {e['reason']}")
         else:
             lines.append(f"- Measured: {e['effect']}")
             if e.get("estimate") is not None:
                 lines.append(f"- Estimate: {_estimate(e)} ({e['interval_method']})")
+            if e.get("variant_behaviour"):
+                lines.append("- By variant: " + "; ".join(f"{v}: {t}" for v, t in e["variant_behaviour"].items()))
         if e.get("paper_vs_measured"):
             lines.append(f"- Stated vs measured: {e['paper_vs_measured']}")
         if e.get("criterion"):
@@ -229,82 +236,20 @@ def render_markdown(entries: dict, sections: dict, commit: str | None = None) ->
 
 # -- LaTeX -------------------------------------------------------------------------------------------------
 
-_TEX_CHARS = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-_TEX_UNICODE = {
-    "λ": r"$\lambda$",
-    "σ": r"$\sigma$",
-    "ρ": r"$\rho$",
-    "μ": r"$\mu$",
-    "φ": r"$\varphi$",
-    "π": r"$\pi$",
-    "×": r"$\times$",
-    "≈": r"$\approx$",
-    "≤": r"$\le$",
-    "≥": r"$\ge$",
-    "−": "-",
-    "–": "--",
-    "—": "---",
-    "·": r"$\cdot$",
-    "∝": r"$\propto$",
-    "√": r"$\surd$",
-    "²": r"$^2$",
-    "₃": r"$_3$",
-    "…": r"\ldots{}",
-    "’": "'",
-    "“": "``",
-    "”": "''",
-    "→": r"$\to$",
-    "∂": r"$\partial$",
-    "Δ": r"$\Delta$",
-    "α": r"$\alpha$",
-    "θ": r"$\theta$",
-    "ε": r"$\varepsilon$",
-    "±": r"$\pm$",
-    "∇": r"$\nabla$",
-    "é": r"\'e",
-    "\u00a0": "~",
-}
-
-
-def tex_escape(text: str) -> str:
-    """Escape LaTeX specials and map the Unicode the audit writes to pdflatex-safe macros (ASCII out)."""
-    out = []
-    for ch in str(text):
-        if ch in _TEX_CHARS:
-            out.append(_TEX_CHARS[ch])
-        elif ch in _TEX_UNICODE:
-            out.append(_TEX_UNICODE[ch])
-        elif ord(ch) < 128:
-            out.append(ch)
-        else:
-            out.append("?")  # an unmapped symbol must not break pdflatex
-    return "".join(out)
-
 
 def _tabular(headers: list[str], rows: list[list[str]], spec: str, caption: str, label: str) -> list[str]:
     lines = [
         r"\begin{table}[t]",
         r"\centering",
         r"\small",
-        rf"\caption{{{tex_escape(caption)}}}",
+        rf"\caption{{{latex_escape(caption)}}}",
         rf"\label{{{label}}}",
         rf"\begin{{tabular}}{{{spec}}}",
         r"\toprule",
-        " & ".join(rf"\textbf{{{tex_escape(h)}}}" for h in headers) + r" \\",
+        " & ".join(rf"\textbf{{{latex_escape(h)}}}" for h in headers) + r" \\",
         r"\midrule",
     ]
-    lines += [" & ".join(tex_escape(c) for c in row) + r" \\" for row in rows]
+    lines += [" & ".join(latex_escape(c) for c in row) + r" \\" for row in rows]
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
     return lines
 
@@ -323,6 +268,23 @@ def render_latex(entries: dict, sections: dict) -> str:
         "SIGReg discrepancy registry: verdicts and measured effects",
         "tab:sigreg-discrepancies",
     )
+    texts = [
+        [entry_id, entries[entry_id]["paper_says"], entries[entry_id]["code_does"]]
+        for entry_id in sorted(entries, key=_id_key)
+        if entries[entry_id].get("paper_says") and entries[entry_id].get("code_does")
+    ]
+    # Several floats rather than a longtable: 23 entries of prose do not fit one page, and booktabs stays the
+    # only package needed.
+    parts = [texts[i : i + 5] for i in range(0, len(texts), 5)]
+    for i, part in enumerate(parts, 1):
+        lines += _tabular(
+            ["id", "paper says", "official code and packages do"],
+            part,
+            r"l p{0.4\linewidth} p{0.4\linewidth}",
+            "SIGReg discrepancies: what the paper says and what the code does"
+            + (f" (part {i} of {len(parts)})" if len(parts) > 1 else ""),
+            "tab:sigreg-paper-code" + (f"-{i}" if len(parts) > 1 else ""),
+        )
     if "detection" in sections:
         main = sections["detection"]["main"]
         size = main["size"]

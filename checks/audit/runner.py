@@ -24,7 +24,7 @@ from ._common import ALPHA, not_run
 from .discrepancies import SECTIONS, Context
 from .plan import Plan
 
-VERSION = 1
+VERSION = 2  # 2: entries carry paper_says, code_does and variant_behaviour
 DTYPE_LAWS = ("gaussian", "rank1", "wide", "views-near")
 
 
@@ -300,6 +300,9 @@ def _entry_payload(entry_id: str, ctx: Context, plan: Plan) -> dict:
     d = discrepancies.get(entry_id)
     try:
         finding = d.conclude(ctx)
+        stray = sorted(set(finding.variant_behaviour) - set(d.variants))
+        if stray:
+            raise ValueError(f"variant_behaviour names {stray}, not among the entry's variants {list(d.variants)}")
     except discrepancies.Missing as error:
         finding = not_run(str(error), kind="error")
     except Exception as error:  # a failed check is recorded as not-run with its reason, never half-written
@@ -312,6 +315,8 @@ def _entry_payload(entry_id: str, ctx: Context, plan: Plan) -> dict:
         "new": d.new,
         "variants": list(d.variants),
         "locus": d.locus,
+        "paper_says": d.paper_says,
+        "code_does": d.code_does,
         "sources": d.sources(),
         "reproducer": d.reproducer,
         **finding.as_dict(),
