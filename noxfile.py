@@ -50,15 +50,15 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def audit(session: nox.Session) -> None:
-    """Discrepancy audit D1-D19 with reproducers: `nox -s audit -- D1 --quick`, `nox -s audit -- --check`."""
-    _install(session)
+    """Discrepancy audit D1-D23 with reproducers: `nox -s audit -- D1 --quick`, `nox -s audit -- --check`."""
+    _install(session, "audit")
     session.run("python", "-m", "checks", "audit", *session.posargs, env=ENV)
 
 
 @nox.session(python=PYTHON, default=False)
 def reproduce(session: nox.Session) -> None:
     """Regenerate results/ offline on CPU, every section then REPORT.md (`-- --quick`: a 5-minute smoke run)."""
-    _install(session)
+    _install(session, "audit")
     session.run("python", "-m", "checks", "reproduce", *session.posargs, env=ENV)
 
 

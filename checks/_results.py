@@ -45,18 +45,25 @@ def atomic_write_json(path: Path, payload: dict) -> None:
     atomic_write_text(path, json.dumps(payload, indent=2, sort_keys=False) + "\n")
 
 
-def _git(*args: str) -> str | None:
+def _git(*args: str, root: Path = REPO_ROOT) -> str | None:
     try:
-        out = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10)
+        out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() if out.returncode == 0 else None
 
 
+def code_dirty(root: Path = REPO_ROOT) -> bool | None:
+    """Whether tracked files other than results/ differ from the commit (None: not a git checkout). Results are
+    outputs: a run that rewrites the committed results/ is still a run of a clean commit."""
+    status = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)results", root=root)
+    return bool(status) if status is not None else None
+
+
 def run_record(device: str = "cpu") -> dict:
     """Suite commit (with a dirty flag), package versions and the device the numbers were computed on (a CUDA
     device by name); no hostname, no repository URL."""
-    status = _git("status", "--porcelain", "--untracked-files=no")
+    dirty = code_dirty()
     versions = {}
     for name in PACKAGES:
         try:
@@ -64,6 +71,6 @@ def run_record(device: str = "cpu") -> dict:
         except metadata.PackageNotFoundError:
             versions[name] = None
     return {
-        "suite": {"commit": _git("rev-parse", "HEAD"), "dirty": bool(status) if status is not None else None},
+        "suite": {"commit": _git("rev-parse", "HEAD"), "dirty": dirty},
         "env": {"python": platform.python_version(), **versions, "device": device},
     }

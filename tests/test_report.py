@@ -401,6 +401,24 @@ def test_reproduce_points_every_section_at_its_results_tree(tmp_path):
     assert reproduce.QUICK_RESULTS != REPO_ROOT / "results"
 
 
+def test_reproduce_renders_the_run_record_again_once_it_is_final(tmp_path):
+    # The report section reads run.json while it runs (it sees itself "running"); it is run once more at the
+    # end, so its output describes the finished run (and `python -m checks report` would give the same bytes).
+    code = (
+        "import json, os, pathlib; root = pathlib.Path(os.environ['SIGREG_RESULTS']); "
+        "run = json.loads((root / 'run.json').read_text()); "
+        "(root / 'seen.txt').write_text(next(s['status'] for s in run['sections'] if s['name'] == 'render'))"
+    )
+    sections = (
+        Section("work", _py("print('work')"), None, None, 1, (1, 1), 60),
+        Section("render", _py(code), None, None, 1, (1, 1), 60, after=("work",), renders_run_record=True),
+    )
+    record = reproduce.reproduce(sections, root=tmp_path, progress=False, poll_s=0.05)
+    assert [s["status"] for s in record["sections"]] == ["done", "done"]
+    assert (tmp_path / "seen.txt").read_text(encoding="utf-8") == "done"
+    assert "again, with run.json final" in (tmp_path / "logs" / "render.log").read_text(encoding="utf-8")
+
+
 def test_every_result_kind_has_a_current_version():
     # A producer without a module-level VERSION would make its results unverifiable for staleness.
     _, versions, unresolved = report.current_versions()
