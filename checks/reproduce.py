@@ -66,34 +66,36 @@ class Section:
     renders_run_record: bool = False
 
 
-# The one table to adjust. Wall times measured on the 2-core reference machine, shared with other work (full /
-# quick, seconds): variants ~60 / ~20 (quick: N = 256, 5 seeds), audit ~260 / ~45, claims cpu-fast ~20, cpu-slow
-# ~100 (quick: one claim of the tier, ~15), replicate ~960 / ~130, demo ~160 / ~50, bench ~100 (its --quick; see
-# the entry), report ~20 / ~15: about 28 min and 5 min in all. Every section but the report keeps both cores busy
-# (2 workers), so they run one after another.
+# The one table to adjust. Wall times (full / quick, seconds) measured by `nox -s reproduce` on a clean clone on the
+# idle 2-core reference machine (results/run.json of 444b2e9; the --quick run right after): variants 46 / 13
+# (quick: N = 256, 5 seeds), audit 167 / 30, claims cpu-fast 20 / 16, cpu-slow 34 (quick: one claim of the tier) / 8,
+# replicate 476 / 37, demo 95 / 17, bench 23 (its --quick; see the entry) / -, report 5 / 6: 15 min and 2 min in
+# all, plus ~1 min to build the nox venv. The same box shared with 5 other jobs ran about twice as long. Every
+# section but the report keeps both cores busy (2 workers), so they run one after another.
 # fmt: off
 SECTIONS: tuple[Section, ...] = (
     Section("variants", "python -m checks variants --seed 0",
             "python -m checks variants --seed 0 --n 256 --seeds 5 --null-reps 100",
-            ("checks", "variants"), 2, (60, 20), 600),
+            ("checks", "variants"), 2, (46, 13), 600),
     Section("audit", "python -m checks audit --seed 0", "python -m checks audit --quick --seed 0",
-            ("checks", "audit"), 2, (260, 45), 900),
+            ("checks", "audit"), 2, (167, 30), 900),
     Section("claims-fast", "python -m checks run --tier cpu-fast --seed 0 --workers 2",
             "python -m checks run --tier cpu-fast --seed 0 --workers 2",
-            ("checks", "run"), 2, (20, 20), 600),
+            ("checks", "run"), 2, (20, 16), 600),
     Section("claims-slow", "python -m checks run --tier cpu-slow --seed 0 --workers 2",
             "python -m checks run CAL2-power --seed 0",
-            ("checks", "run"), 2, (100, 15), 900),
+            ("checks", "run"), 2, (34, 8), 900),
     Section("replication", "python -m repro replicate --workers 2", "python -m repro replicate --quick --workers 2",
-            ("repro", "replicate"), 2, (960, 130), 1800),
+            ("repro", "replicate"), 2, (476, 37), 1800),
     Section("demo", "python -m repro demo", "python -m repro demo --quick",
-            ("repro", "demo"), 2, (160, 50), 900),
-    # Timings want the machine to themselves (slots 2). The full bench (~400 s here) would break the 30-min budget,
-    # so the full run takes its --quick form (~100 s) and --quick leaves it out; `python -m repro bench` alone.
+            ("repro", "demo"), 2, (95, 17), 900),
+    # Timings want the machine to themselves (slots 2). The full bench (318 s idle, ~2x that on a shared box) would
+    # leave too little of the 30-min budget for a busy machine, so the full run takes its --quick form (23 s: one
+    # configuration, two sizes per sweep) and --quick leaves it out; `nox -s bench` measures everything.
     Section("bench", "python -m repro bench --quick --seed 0", None,
-            ("repro", "bench"), 2, (100, 0), 600),
+            ("repro", "bench"), 2, (23, 0), 600),
     Section("report", "python -m checks.report", "python -m checks.report",
-            None, 1, (20, 15), 300,
+            None, 1, (5, 6), 300,
             after=("variants", "audit", "claims-fast", "claims-slow", "replication", "demo", "bench"),
             renders_run_record=True),
 )
