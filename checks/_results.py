@@ -60,6 +60,15 @@ def code_dirty(root: Path = REPO_ROOT) -> bool | None:
     return bool(status) if status is not None else None
 
 
+def device_name(device) -> str:
+    """A torch device as run_record names it: "cpu", or a CUDA device's model name (timings depend on it)."""
+    if getattr(device, "type", None) == "cuda":
+        import torch  # only here: the report and the audit record no device and need not import torch for it
+
+        return torch.cuda.get_device_name(device)
+    return str(device)
+
+
 def run_record(device: str = "cpu") -> dict:
     """Suite commit (with a dirty flag), package versions and the device the numbers were computed on (a CUDA
     device by name); no hostname, no repository URL."""

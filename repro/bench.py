@@ -42,7 +42,7 @@ import torch
 from tabulate import tabulate
 from tqdm import tqdm
 
-from checks._results import RESULTS, atomic_write_json, atomic_write_text, run_record
+from checks._results import RESULTS, atomic_write_json, atomic_write_text, device_name, run_record
 
 VERSION = 1  # of bench.json (the report marks results of an older version)
 IMPLS = ("engine", "R1")
@@ -386,7 +386,7 @@ def table6(seed: int, device: str | None = None, configs: dict | None = None) ->
         del x
     return {
         "status": "run",
-        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else str(device),
+        "device": device_name(device),
         "rows": rows,
         "method": "3 warm-up calls then 10 timed calls (the paper's count; CUDA events on a GPU), mean and std",
     }

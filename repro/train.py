@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from checks._results import atomic_write_json, run_record
+from checks._results import atomic_write_json, device_name, run_record
 
 from . import _train_dist as tdist
 from . import data as data_mod
@@ -280,10 +280,6 @@ def evaluate(cfg: TrainConfig, prep: Prepared, model: LeJEPA | None, device: tor
         res["diagnostics"] = diagnostics(fte, directions)
         out[name] = res
     return out
-
-
-def device_name(device: torch.device) -> str:
-    return torch.cuda.get_device_name(device) if device.type == "cuda" else str(device)
 
 
 def _result(cfg, status, step, history, metrics, model, timing, device: torch.device) -> dict:
