@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import os
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -46,7 +44,7 @@ from ._report_sections import (
     skipped_section,
     variants_section,
 )
-from ._results import RESULTS, atomic_write_json, atomic_write_text
+from ._results import RESULTS, atomic_write_bytes, atomic_write_json, atomic_write_text
 from .registry import VERDICTS
 
 REPORT_NAME = "REPORT.md"
@@ -188,20 +186,6 @@ def render(
         text = text.replace("\n\n\n", "\n\n")
     tables = [t for s in sections for t in s.tables]
     return Rendered(text, tables, {name: png for name, (png, _) in drawn.items()})
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write(rendered: Rendered, root: Path) -> list[Path]:

@@ -528,26 +528,13 @@ def summarise(config: Config, measurements: list[dict]) -> dict:
     target_rows = [r for r in main if (r["n"], r["k"], r["m"]) == TARGET_CONFIG]
     if target_rows:
         row = target_rows[0]
-        targets["time_ratio_fwd_bwd"] = {
-            "value": row["time_ratio_fwd_bwd"],
-            "target": f">= {TARGET_TIME_RATIO}",
-            "met": row["time_ratio_fwd_bwd"] >= TARGET_TIME_RATIO,
-        }
-        targets["cpu_time_ratio_fwd_bwd"] = {
-            "value": row["cpu_time_ratio_fwd_bwd"],
-            "target": f">= {TARGET_TIME_RATIO} (process CPU time: less sensitive to other load)",
-            "met": row["cpu_time_ratio_fwd_bwd"] >= TARGET_TIME_RATIO,
-        }
-        targets["memory_ratio_torch"] = {
-            "value": row["memory_ratio_torch"],
-            "target": f">= {TARGET_MEMORY_RATIO}",
-            "met": row["memory_ratio_torch"] >= TARGET_MEMORY_RATIO,
-        }
-        targets["memory_ratio_rss"] = {
-            "value": row["memory_ratio_rss"],
-            "target": f">= {TARGET_MEMORY_RATIO}",
-            "met": row["memory_ratio_rss"] >= TARGET_MEMORY_RATIO,
-        }
+        for name, bound, note in (
+            ("time_ratio_fwd_bwd", TARGET_TIME_RATIO, ""),
+            ("cpu_time_ratio_fwd_bwd", TARGET_TIME_RATIO, " (process CPU time: less sensitive to other load)"),
+            ("memory_ratio_torch", TARGET_MEMORY_RATIO, ""),
+            ("memory_ratio_rss", TARGET_MEMORY_RATIO, ""),
+        ):
+            targets[name] = {"value": row[name], "target": f">= {bound}{note}", "met": row[name] >= bound}
     for var, result in sweeps.items():
         slope = result["engine"]["slope_fwd_bwd"]["slope"]
         targets[f"engine_time_slope_in_{var}"] = {
