@@ -26,6 +26,10 @@ import numpy as np
 
 VERDICTS = ("reproduced", "not-reproduced", "inconclusive", "not-run")
 
+#: What a verdict rests on. Only `measured` verdicts (an experiment whose outcome was not known in advance) count as
+#: evidence; `derived` ones follow from an identity or an exact computation, `cited` ones are recorded from text.
+BASES = ("measured", "derived", "cited")
+
 #: Tier -> the most a single check of that tier may take on 2 CPU cores (None: not run on CPU at all).
 TIERS: dict[str, float | None] = {"cpu-fast": 30.0, "cpu-slow": 300.0, "gpu": None, "full": None}
 CPU_TIERS = ("cpu-fast", "cpu-slow")
@@ -46,6 +50,28 @@ class Tolerance:
         return {"value": self.value, "reason": self.reason}
 
 
+@dataclass(frozen=True)
+class Control:
+    """The same judge run where the claim is false: a measured verdict is only as good as this one's disagreeing.
+
+    `what` names the setting (e.g. "first listing V1 on rank-1 data"), `verdict` is what the judge said there and
+    `estimate` the number it judged.
+    """
+
+    what: str
+    verdict: str
+    estimate: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.what.strip():
+            raise ValueError("a control needs `what`: the setting where the claim is false")
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"control verdict {self.verdict!r} is not one of {', '.join(VERDICTS)}")
+
+    def as_dict(self) -> dict:
+        return {"what": self.what, "verdict": self.verdict, "estimate": self.estimate}
+
+
 @dataclass
 class Outcome:
     """What one check found. `interval` is (low, high) around `estimate`, computed as `interval_method` says."""
@@ -58,6 +84,7 @@ class Outcome:
     tolerance: Tolerance | None = None
     reason: str = ""
     detail: dict = field(default_factory=dict)
+    control: Control | None = None
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
@@ -123,11 +150,13 @@ class Claim:
     module: str
     discrepancies: tuple[str, ...] = ()
     exclusive: bool = False  # timing claims: run alone, after the parallel pool, so no other check competes
+    basis: str = "measured"
 
     def describe(self) -> dict:
         return {
             "claim": self.id,
             "claim_version": self.version,
+            "basis": self.basis,
             "paper": self.paper,
             "tier": self.tier,
             "budget_s": self.budget_s,
@@ -203,6 +232,7 @@ def claim(
     paper_numbers: dict | None = None,
     discrepancies: tuple[str, ...] = (),
     exclusive: bool = False,
+    basis: str = "measured",
     registry: Registry | None = None,
 ) -> Callable[[Callable], Callable]:
     """Register the decorated `check(rng) -> Outcome` as claim `id` (see the module docstring)."""
@@ -217,6 +247,8 @@ def claim(
         raise ValueError(f"budget_s {budget_s} must be in (0, {limit}] for tier {tier}")
     if not paper or not statement:
         raise ValueError("a claim needs its paper locus and a statement")
+    if basis not in BASES:
+        raise ValueError(f"basis {basis!r} is not one of {', '.join(BASES)}")
     target = REGISTRY if registry is None else registry
 
     def decorate(fn: Callable) -> Callable:
@@ -233,6 +265,7 @@ def claim(
                 module=fn.__module__,
                 discrepancies=tuple(discrepancies),
                 exclusive=bool(exclusive),
+                basis=basis,
             )
         )
         return fn
@@ -298,6 +331,6 @@ def jsonable(value: Any) -> Any:
         return value if math.isfinite(value) else repr(value)  # 'inf', '-inf', 'nan': valid JSON strings
     if value is None or isinstance(value, str):
         return value
-    if isinstance(value, Tolerance):
+    if isinstance(value, (Tolerance, Control)):
         return jsonable(value.as_dict())
     raise TypeError(f"cannot store {type(value).__name__} in a result file")
