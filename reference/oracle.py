@@ -47,6 +47,8 @@ __all__ = [
     "ep",
     "ep_grad",
     "ep_grad_sup",
+    "WINDOW_SIGMA2",
+    "theorem4_gradient_bound",
     "sliced_ep",
     "sigreg",
     "random_directions",
@@ -331,6 +333,26 @@ def ep_grad_sup(n) -> float:
     """
     n = _check_n(n)
     return _SQRT_2PI * math.exp(-0.5) * (3.0 - 2.0 / n)
+
+
+#: σ² of Theorem 4 for the window every implementation uses. The theorem's window is e^{−t²/σ²} (App. B.12 writes
+#: e^{−s²t²}, s² = 1/σ²); the implemented e^{−t²/2} is that window with σ² = 2, not the text's σ = 1 (D3).
+WINDOW_SIGMA2 = 2.0
+
+
+def theorem4_gradient_bound(n, sigma2: float = WINDOW_SIGMA2) -> float:
+    """Theorem 4's per-sample bound 4σ²/N, by default for the implemented window (σ² = 2: 8/N, 0.03125 at N = 256).
+
+    Where σ² comes from: App. B.12 bounds the statistic without its factor N, D̂ = EP/N:
+    |∂D̂/∂y_i| = |∫ 2 Re(conj(φ̂ − φ)·(it/N)e^{ity_i}) w dt| ≤ (4/N) ∫ |t| w(t) dt, and ∫ |t| e^{−t²/σ²} dt = σ².
+    So the bound holds for D̂ (its exact sup is ep_grad_sup(n)/n ≈ 4.56/N < 8/N) and fails for EP with its
+    factor N (sup ≈ 4.56 for every N: D6). One constant for every check of Theorem 4 (C15, C37, D6).
+    """
+    n = _check_n(n)
+    sigma2 = _check_real_scalar(sigma2, "sigma2")
+    if not sigma2 > 0:
+        raise ValueError(f"sigma2 must be positive, got {sigma2!r}")
+    return 4.0 * sigma2 / n
 
 
 # ----------------------------------------------------------------------------------------------------------------

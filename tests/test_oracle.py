@@ -240,6 +240,26 @@ def test_gradient_sup_is_attained(n):
     assert abs(abs(O.ep_grad(y)[0]) - bound) < 1e-12 * bound
 
 
+def test_theorem4_sigma2_is_the_one_the_implemented_window_implies():
+    # App. B.12: |∂D̂/∂y_i| <= (4/N)∫|t| w(t) dt for D̂ = EP/N; 4σ²/N therefore needs ∫|t| w = σ². For the
+    # window e^{−t²/2} that integral is 2 (quad error ~1e−14; 1e−9 is pure margin).
+    integral = integrate.quad(lambda t: abs(t) * math.exp(-0.5 * t * t), -np.inf, np.inf)[0]
+    assert abs(integral - O.WINDOW_SIGMA2) < 1e-9
+    assert O.theorem4_gradient_bound(256) == 4 * 2.0 / 256 == 0.03125
+    for n in (16, 256, 4096):
+        # D̂'s exact sup (EP's sup / N, ≈ 4.5/N) meets the bound 8/N; the text's σ = 1 (4/N) would not (from N = 6
+        # on), and EP with its factor N exceeds it more than N/2-fold (D6).
+        assert O.ep_grad_sup(n) / n <= O.theorem4_gradient_bound(n)
+        assert O.ep_grad_sup(n) / n > O.theorem4_gradient_bound(n, sigma2=1.0)
+        assert O.ep_grad_sup(n) / O.theorem4_gradient_bound(n) > n / 2
+
+
+@pytest.mark.parametrize(("n", "sigma2", "match"), [(1, 2.0, "n must be >= 2"), (8, 0.0, "sigma2 must be positive")])
+def test_theorem4_bound_rejects_bad_input(n, sigma2, match):
+    with pytest.raises(ValueError, match=match):
+        O.theorem4_gradient_bound(n, sigma2)
+
+
 def test_gradient_sup_not_exceeded_on_adversarial_data():
     # The bound holds for ANY data: heavy-tailed, clustered and collapsed batches, and a Powell maximisation of
     # |∂EP/∂y_0| from 20 seeded starts (N = 6); slack 1e−12 for rounding. D11: all-zero batch has gradient 0.
