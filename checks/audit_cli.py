@@ -1,6 +1,6 @@
 """`python -m checks audit [ID ...] [--quick] [--check] [--seed S]`: the differential audit of the SIGReg variants.
 
-IDs are discrepancy ids (D1 … D23) or sections (detection, ddp, dtypes); none means all of them. Writes
+IDs are discrepancy ids (D1 … D29) or sections (detection, ddp, dtypes); none means all of them. Writes
 results/audit/<id>.json for each, and rebuilds results/audit/discrepancies.md and .tex from every JSON there.
 
 - `--quick`: small sizes (under a minute on 2 cores), for tests and CI.

@@ -1,9 +1,12 @@
-"""V1: SIGReg as the paper's listing was first published (arXiv 2511.08544 v1 and v2, Algorithm 1).
+"""V1: SIGReg as the paper's listing was first published (arXiv 2511.08544 v1, Algorithm 1; v2 presumed the same).
 
-Re-implemented from the description of the listing (issue galilai-group/lejepa#2, filed 2025-11-13 and
-acknowledged by the author on 2025-11-14, and independent transcriptions): the listing draws the slice
-directions A (K, num_slices) from a generator seeded with global_step but never uses them; the empirical
-CF is built from the raw embedding, so the statistic is computed on each of the K coordinates:
+The v1 and v2 listing texts were not read here. V1 rests on second-hand sources: issue galilai-group/lejepa#2
+(filed 2025-11-13, acknowledged by the author on 2025-11-14) says that x is never projected by A and that A is
+unused, and transcriptions agree that the characteristic-function argument is built from the unprojected x;
+that is all they support. Everything else below (A drawn from a generator seeded with global_step, the grid,
+the window, the factor N) is taken from the v3 listing, which was read, on the assumption that v3 changed only
+the projection. That v2 carries the same listing is an inference from its date (2025-11-12, before #2) and its
+file size (equal to v1's), not from its text. So the statistic is computed on each of the K coordinates:
 knots t = linspace(−5, 5, 17), ECF = mean over samples of exp(i·t·x) (complex), averaged across ranks,
 error |ECF − exp(−t²/2)|² times the window exp(−t²/2), `torch.trapz` over the knots, times
 N·world_size. It returns that (K,) vector; nothing averages it. Algorithm 2 applies SIGReg to each view's
@@ -22,13 +25,14 @@ from ._variant import Variant, check_directions, check_embeddings
 SOURCE = Source(
     name="paper listing as first published (Algorithm 1, SIGReg)",
     origin="arXiv:2511.08544",
-    revision="v1 (2025-11-11); v2 (2025-11-12) has the same listing",
+    revision="v1 (2025-11-11); v2 (2025-11-12) presumed the same (inferred from its date and file size, not read)",
     path="Algorithm 1 (SIGReg with Epps-Pulley, DDP) and Algorithm 2 (LeJEPA loss)",
     lines=None,
     license="arXiv non-exclusive distribution licence (paper text)",
     retrieved="2026-11-28",
-    note="The v1 text itself could not be read here; semantics from galilai-group/lejepa#2 and "
-    "transcriptions (BRIEF V1). The listing was corrected in v3 (see V3).",
+    note="Not read here: the v1 and v2 listing texts. galilai-group/lejepa#2 (acknowledged by the author) and "
+    "second-hand transcriptions support only that the CF argument is the unprojected x; the rest is the v3 "
+    "listing's (read). The listing was corrected in v3 (see V3).",
 )
 
 DEVIATIONS = (
@@ -66,7 +70,7 @@ def epps_pulley_listing(
 
 class PaperListingV1(Variant):
     id = "V1"
-    title = "paper listing v1/v2 (directions drawn, never applied: per-coordinate EP, [-5,5]x17)"
+    title = "paper listing v1, from lejepa#2 (directions never applied: per-coordinate EP, [-5,5]x17)"
     source = SOURCE
     deviations = DEVIATIONS
     uses_directions = False

@@ -4,6 +4,7 @@ write (variant_behaviour), on the entries that need no pool job."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -69,3 +70,27 @@ def test_behaviour_of_a_variant_outside_the_entry_makes_it_not_run(monkeypatch):
 def test_empty_behaviour_text_is_rejected():
     with pytest.raises(ValueError, match="non-empty strings"):
         Finding(verdict="confirmed", effect="x", variant_behaviour={"R1": ""})
+
+
+PAPER_TEXT = ("D24", "D25", "D26", "D27", "D28", "D29")
+
+
+@pytest.mark.parametrize("entry_id", PAPER_TEXT)
+def test_paper_text_defects_are_cited_never_counted_as_measured(entry_id):
+    # Defects of the paper's own text: recorded from reading it, so not-run (textual) with basis cited, never a
+    # verdict that could be counted as evidence; each is new and names no variant.
+    plan = make_plan(True, 0)
+    payload = runner._entry_payload(entry_id, Context(plan=plan), plan)
+    assert (payload["verdict"], payload["not_run_kind"], payload["basis"]) == ("not-run", "textual", "cited")
+    assert payload["new"] and payload["variants"] == []
+    assert payload["reason"].startswith("textual:")
+
+
+def test_no_entry_presents_the_v1_or_v2_listing_as_read():
+    # The v1/v2 listing texts were not read: every entry that speaks of those arXiv versions (or of the "first
+    # listing") says what it rests on (lejepa#2, or that it was not read).
+    for d in REGISTRY.values():
+        for text in (d.statement, d.paper_says):
+            if re.search(r"\bv[12]\b|first listing|before v3", text):
+                assert "lejepa#2" in text or "not read" in text, (d.id, text)
+        assert "as printed in v1" not in d.paper_says and "v1/v2" not in d.paper_says, d.id

@@ -181,6 +181,14 @@ def test_contract_shapes_and_provenance(variant_id):
     assert all(d.id.startswith(variant_id + "-") for d in variant.deviations)
 
 
+def test_v1_provenance_says_its_listing_was_not_read():
+    # V1 rests on lejepa#2 and transcriptions, v2 on an inference: the record a report prints must say so.
+    source = reference.REGISTRY["V1"].source
+    assert "not read" in source.revision and "inferred" in source.revision
+    assert "Not read here" in source.note and "lejepa#2" in source.note
+    assert "lejepa#2" in reference.REGISTRY["V1"].title
+
+
 def test_every_deviation_names_an_existing_test():
     # A deviation without a test that pins it is an undocumented claim (STYLE.md, stale-deviation test).
     import importlib.util

@@ -1,4 +1,4 @@
-"""The discrepancy registry: BRIEF §4 D1–D19 and the new ones this audit found (D20–D23).
+"""The discrepancy registry: BRIEF §4 D1–D19, the new ones this audit found (D20–D23) and paper-text defects (D24–D29).
 
 Each entry states the discrepancy, names the variants and sources involved, says which measurements it
 needs (the shared detection table, the gloo run, the dtype table, or its own probe) and how those
@@ -300,7 +300,8 @@ def conclude_d3(ctx: Context) -> Finding:
         basis="measured+cited",
         criterion="confirmed when the code side uses exp(−t²/2) (V1 = paper-grid statistic with that window to "
         "1e-5); the text's exp(−t²/σ²), σ=1, is cited from research/stats.md §1.3 (App. B.12, §4.2.3)",
-        paper_vs_measured="text: w(t)=exp(−t²/σ²), σ=1 (null mean 0.519); code: exp(−t²/2) (null mean 1.059)",
+        paper_vs_measured="text: w(t)=exp(−t²/σ²), σ=1; code: exp(−t²/2) (exact H0 means, ours, not the paper's: "
+        "0.519 vs 1.059)",
         variant_behaviour={
             "V1": f"window exp(−t²/2): equals the exact paper-grid statistic with that window to "
             f"{abs(w['v1'] / w['grid'] - 1):.1e}; H0 mean {fmt(float(code.mean()))} vs {fmt(float(text.mean()))} "
@@ -1121,17 +1122,21 @@ REGISTRY: dict[str, Discrepancy] = {
         Discrepancy(
             "D1",
             "V1 is blind to collapse with N(0,1) marginals",
-            "The v1/v2 listing never applies the projection: on raw coordinates it cannot see dimensional "
-            "collapse whose marginals stay N(0,1) (rank-1, equicorrelated), and conversely flags a "
-            "unit-variance uniform product that sliced variants do not see at large K.",
+            "The first listing (V1: as lejepa#2 describes it; its text was not read here) never applies the "
+            "projection: on raw coordinates it cannot see dimensional collapse whose marginals stay N(0,1) (rank-1, "
+            "equicorrelated), and conversely flags a unit-variance uniform product that sliced variants do not see "
+            "at large K.",
             ("V1", "R1"),
             "BRIEF §4 D1; galilai-group/lejepa#2",
             conclude_d1,
             detection_variants=("V1", "R1"),
             detection_laws=(*COLLAPSE_LAWS, "uniform", "gaussian"),
-            paper_says="Algorithm 1 as printed in v1/v2 (V1) draws A but takes the ECF of the raw x, so EP runs on "
-            "the K coordinates; §4.1–4.2 (Cramér–Wold, Def. 2) promise a test of the joint law through "
-            "1-D projections x@A; the v3 listing applies x@A (fixed after galilai-group/lejepa#2)",
+            paper_says="Algorithm 1 before v3 (V1), known only second-hand: galilai-group/lejepa#2 (13 Nov 2025, "
+            "acknowledged by the author on 14 Nov) says x is never projected by A and A is unused, and "
+            "transcriptions agree that the ECF argument is built from the unprojected x, so EP runs on the K "
+            "coordinates; the v1 and v2 listing texts were not read here (v2 is presumed to match v1 from its date, "
+            "before #2, and its file size, not from its text); §4.1–4.2 (Cramér–Wold, Def. 2) promise a test of "
+            "the joint law through 1-D projections x@A; the v3 listing (read) applies x@A",
             code_does="R0, R1 (SlicingUnivariateTest), R2 (MINIMAL.md), P1 and P2 all project x@A on unit directions "
             "before EP, so rank-1 and equicorrelated collapse are seen; none tests the raw coordinates",
         ),
@@ -1144,9 +1149,10 @@ REGISTRY: dict[str, Discrepancy] = {
             "BRIEF §4 D2; research/paper-claims.md §1.6",
             conclude_d2,
             jobs=("ddp",),
-            paper_says="Algorithm 1/2 (v1 and v3 listings) use undefined names (all_reduce, world_size, forward, bs, "
-            'K, mean; glob_views typo), write `ecf = all_reduce(ecf, op="AVG")` and return a vector as '
-            "the loss",
+            paper_says="Algorithm 1/2 of v3 (read) use undefined names (all_reduce, world_size, forward, bs, K, "
+            'global_step, mean; glob_views typo), write `ecf = all_reduce(ecf, op="AVG")` and return a vector as '
+            "the loss; V1 is assumed to share these lines (its listing was not read: lejepa#2 reports only the "
+            "missing projection and the λ form)",
             code_does="R1 uses the autograd-aware torch.distributed.nn.all_reduce (AVG) and returns a scalar; R2, "
             "P1, P2 return scalars; c10d torch.distributed.all_reduce is in-place, returns None, takes a "
             "ReduceOp (not a string) and is not differentiable",
@@ -1156,11 +1162,12 @@ REGISTRY: dict[str, Discrepancy] = {
             "weight exp(−t²/σ²) in the text, exp(−t²/2) in the code",
             "The text defines the window as exp(−t²/σ²) with σ=1; both listings use exp(−t²/2).",
             ("V1", "V3"),
-            "BRIEF §4 D3; paper App. B.12, §4.2.3",
+            "BRIEF §4 D3; paper text on the EP window (section not pinned), App. B.12",
             conclude_d3,
             jobs=("window",),
-            paper_says="§4.2.3 / App. B.12 text: weight w(t) = exp(−t²/σ²) with σ = 1, i.e. exp(−t²) (exact H0 mean "
-            "0.519)",
+            paper_says="paper text: weight w(t) = exp(−t²/σ²) with σ = 1, i.e. exp(−t²) (the section is not pinned "
+            "here; App. B.12's proofs use w_s = exp(−s²t²)); the H0 mean 0.519 of that window is our computation, "
+            "not a paper number",
             code_does="both listings (V1, V3), R0, R1, R2, P1 and P2 use w(t) = φ(t) = exp(−t²/2) (exact H0 mean "
             "1.059)",
         ),
@@ -1172,7 +1179,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "BRIEF §4 D4",
             conclude_d4,
             paper_says="Def. 2 (§4.2): SIGReg = (1/|A|)·Σ_a EP(aᵀz), a mean over directions; Algorithm 1 returns the "
-            "unreduced vector (v1/v2: K values, v3: M values)",
+            "unreduced vector (v3, read: M values; V1, from lejepa#2's description: K values)",
             code_does="R0 and R1 (SlicingUnivariateTest, reduction='mean'), R2 (.mean()), P1 and P2 return the "
             "scalar mean over directions (and views)",
         ),
@@ -1288,8 +1295,9 @@ REGISTRY: dict[str, Discrepancy] = {
                 "textual claim about the paper's tables; needs ImageNet-scale training to test and the "
                 "paper text, neither available here (recorded from research/paper-claims.md §1.6)"
             ),
-            paper_says="Abstract: '79% with a ViT-H/14' (ImageNet-1k, frozen linear eval); the body (§6.4, Table 2) "
-            "gives ViT-L 77.1 % and ConvNeXtV2-H 78.5 % and no ViT-H/14 number",
+            paper_says="Abstract: '79% with a ViT-H/14' (ImageNet-1k, frozen linear eval); the §6.4 text gives "
+            "ViT-L 77.1 % and ConvNeXtV2-H 78.5 % (online linear probe); Table 2 holds few-shot transfer averages "
+            "only; a LeJEPA ViT-H/14 number or table was not seen in the v3 text read (not seen, not shown absent)",
             code_does="not applicable (a reported-result claim); the README at eddffdd has LeJEPA rows for ViT-L "
             "only (its all-label transfer average is 79.48) and ViT-H rows for I-JEPA only",
         ),
@@ -1355,11 +1363,15 @@ REGISTRY: dict[str, Discrepancy] = {
         Discrepancy(
             "D17",
             "λ form: convex vs additive",
-            "(1−λ)·pred + λ·sigreg (listing, R2, P2) vs pred + λ·sigreg (P1).",
+            "(1−λ)·pred + λ·sigreg (listing, R2, P2) vs pred + λ·sigreg (P1, and the pre-v3 equation as lejepa#2 "
+            "reports it).",
             ("V3", "R2", "P1", "P2"),
-            "BRIEF §4 D17; stable-pretraining#413",
+            "BRIEF §4 D17; stable-pretraining#413; galilai-group/lejepa#2",
             conclude_d17,
-            paper_says="LeJEPA loss (v3 equation and Algorithm 2): (1−λ)·pred + λ·SIGReg, λ = 0.05 recommended (§6.1)",
+            paper_says="LeJEPA loss (v3 equation and Algorithm 2): (1−λ)·pred + λ·SIGReg, λ = 0.05 recommended "
+            "(§6.1, Table 7). Before v3 the equation put λ on SIGReg only (pred + λ·SIGReg) while Algorithm 2 "
+            "returned the convex combination: reported in lejepa#2 (acknowledged by the author, fixed in v3); that "
+            "equation was not read here",
             code_does="R2 (MINIMAL.md): (1−λ)·inv + λ·sigreg, λ = 0.02 in its recipe; P2 (lightly LeJEPALoss): "
             "(1−λ)·inv + λ·sigreg, λ = 0.05; P1 (stable-pretraining 0.1.8): inv + λ·sigreg, default λ = "
             "0.02 (stable-pretraining#413); R0/R1 ship no loss",
@@ -1464,6 +1476,103 @@ REGISTRY: dict[str, Discrepancy] = {
             code_does="R0, R1, R2 and P1 draw A in float32 and compute x@A with no cast, so float64/bfloat16 inputs "
             "raise outside autocast (so does the V3 listing); P2 draws A in the input's dtype and V1 never "
             "multiplies by A; under bf16 autocast the output dtype differs between them",
+        ),
+        # -- Defects of the paper's own text (v3), recorded from reading it: basis cited, nothing to execute. --
+        Discrepancy(
+            "D24",
+            "Fig. 17's caption contradicts Lemma 2",
+            "The Fig. 17 caption says the anisotropic version has much lower variance than the isotropic one; Lemma "
+            "2 and Fig. 3 say the anisotropic probe has the higher variance.",
+            (),
+            "paper Fig. 17 caption; §3.1 Lemma 2, Fig. 3",
+            _textual(
+                "textual: the caption and Lemma 2 disagree on their face, nothing to execute; the direction Lemma 2 "
+                "states (anisotropic probe variance higher) is what C7 measures"
+            ),
+            new=True,
+            paper_says="Fig. 17 caption: the 'anisotropic version (blue) provides much lower variance compared to the "
+            "isotropic case (red)'; Lemma 2 (§3.1) and Fig. 3: the anisotropic embedding gives the larger "
+            "probe variance (Fig. 3: 0.0801 vs 0.0056)",
+            code_does="not applicable (paper text); C7 measures the direction of Lemma 2",
+        ),
+        Discrepancy(
+            "D25",
+            "Fig. 18's caption cites Theorem 6 for Lemma 1",
+            "The Fig. 18 caption attributes the ridge-bias statement to 'thm. 6'; the statement is Lemma 1 (§3.1), "
+            "Theorem 6 being the minibatch-bias result (§5.1).",
+            (),
+            "paper Fig. 18 caption; §3.1 Lemma 1; §5.1 Theorem 6",
+            _textual("textual: a wrong cross-reference, nothing to execute; C6 and C34 test Lemma 1 itself"),
+            new=True,
+            paper_says="Fig. 18 caption: cites 'thm. 6' for the ridge (OLS) bias of anisotropic embeddings; that "
+            "statement is Lemma 1 (§3.1); Theorem 6 (§5.1) is about the minibatch bias of the loss",
+            code_does="not applicable (paper text)",
+        ),
+        Discrepancy(
+            "D26",
+            "Theorem 1/7's remainder is of the order of its leading term",
+            "ISB_kNN = r0⁴/(K+2)²·τ_g²·J(p) + O(r0⁴): an O(r0⁴) remainder is as large as the leading term, so the "
+            "expansion says nothing as r0 -> 0; o(r0⁴) is presumably meant.",
+            (),
+            "paper §3.2 Theorem 1; App. A Theorem 7",
+            _textual(
+                "textual: a statement about the order of a remainder, nothing to execute; C8 checks the leading "
+                "term's minimiser numerically"
+            ),
+            new=True,
+            paper_says="Theorem 1 (§3.2) and Theorem 7 (App. A): ISB_kNN = r0⁴/(K+2)²·τ_g²·J(p) + O(r0⁴); the "
+            "notation also switches between d and K for the dimension",
+            code_does="not applicable (paper text); C8 records the expansion as printed",
+        ),
+        Discrepancy(
+            "D27",
+            "the model scale given as 'approaching 1 billion' and as 1.8B",
+            "The paper describes its largest model both as approaching 1 billion parameters and as a 1.8B ViT-g.",
+            (),
+            "paper Abstract/§1 vs Fig. 1, §6.4",
+            _textual("textual: two figures for one model's size, nothing to execute; C32 needs paper scale"),
+            new=True,
+            paper_says="the text speaks of scales 'approaching 1 billion' parameters; Fig. 1 and §6.4 train a "
+            "'1.8B' ViT-g",
+            code_does="not applicable (paper text)",
+        ),
+        Discrepancy(
+            "D28",
+            "the listing's 256 slices vs the text's 1024",
+            "Algorithm 1's default number of slices is 256 while §6.1 / Table 1a recommend 1024.",
+            (),
+            "paper Algorithm 1 (v3); §6.1, Table 1a",
+            _textual(
+                "textual: two defaults for one setting, nothing to execute; small-scale analogue: the replication's "
+                "slices sweep (python -m repro replicate --only E3: M = 16/64/256 at cpu scale, 64/256/1024 at gpu "
+                "scale) shows whether the choice matters for a small encoder"
+            ),
+            new=True,
+            paper_says="Algorithm 1 (v3 listing): num_slices defaults to 256; §6.1 and Table 1a recommend 17 knots on "
+            "[−5, 5] with 1024 slices (Table 1a: more slices help slightly)",
+            code_does="R1 takes num_slices from the caller (the README quick start passes 1024); R2 (MINIMAL.md) draws "
+            "256; the replication here defaults to 64 (repro/train.py)",
+        ),
+        Discrepancy(
+            "D29",
+            "Algorithm 2 is ambiguous: global views forwarded twice; embedding or projector output",
+            "Algorithm 2 forwards the global views on their own and again among all views, and does not say "
+            "whether the prediction term and SIGReg act on the backbone embedding or the projector output.",
+            (),
+            "paper Algorithm 2 (v3); ResNet caption",
+            _textual(
+                "textual: the listing's semantics are ambiguous and nothing executable settles which was meant; "
+                "small-scale analogues: train with both terms on the backbone embedding vs the projector output "
+                "(python -m repro train --set proj_dim=…), and with the global views' embeddings reused vs "
+                "recomputed (equal without dropout or train-mode BatchNorm, different with them)"
+            ),
+            new=True,
+            paper_says="Algorithm 2 (v3 listing): the global views are passed through the network separately and again "
+            "as part of all views (a ResNet caption even sets global_views = all_views); the listing does not say "
+            "whether the losses use the embedding or a projector's output",
+            code_does="R2 (MINIMAL.md): both terms on a 16-dim projector output, the probe on the backbone embedding "
+            "(asked in lejepa#17, #42); the replication here (repro/train.py) forwards the V views once, takes the "
+            "first V_g as global and applies both terms to the projector output",
         ),
     )
 }

@@ -7,8 +7,9 @@ import numpy as np
 from ..registry import Outcome, claim, not_run
 
 REASON = (
-    "needs paper scale: ImageNet-1k pretraining of a ViT-H/14 (thousands of GPU-hours); the paper shows no "
-    "table for this number either (D12: the body gives ViT-L 77.1, ConvNeXtV2-H 78.5)"
+    "needs paper scale: ImageNet-1k pretraining of a ViT-H/14 (thousands of GPU-hours); no LeJEPA ViT-H/14 table "
+    "was seen in the v3 text read, which does not show there is none (D12: the §6.4 text gives ViT-L 77.1, "
+    "ConvNeXtV2-H 78.5)"
 )
 
 

@@ -15,7 +15,7 @@ REASON = (
 @claim(
     id="C5-single-hyperparameter",
     version=1,
-    paper="arXiv:2511.08544v3 Abstract, §5.1",
+    paper="arXiv:2511.08544v3 Abstract (single trade-off hyperparameter); λ = 0.05 recommended in §6.1, Table 7",
     tier="gpu",
     budget_s=1,
     statement="One trade-off hyperparameter λ suffices; no stop-gradient, teacher–student or schedulers are needed",
