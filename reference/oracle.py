@@ -68,6 +68,7 @@ __all__ = [
     "grid_null_mean",
     "grid_null_variance",
     "grid_null_eigenvalues",
+    "grid_null_joint_draws",
     "wrap_period",
     "aliased_ep",
 ]
@@ -927,14 +928,16 @@ def grid_expectation(knots, weights, n, mu=0.0, sigma=1.0) -> float:
     return float(n * np.sum(c * dist) + np.sum(c * (1.0 - np.exp(-(sigma**2) * t2))))
 
 
-def _grid_cov(k):
-    """H0 covariances of (cos t_k Y) and (sin t_k Y), Y ~ N(0,1) (stats.md §2.4)."""
-    phi = lambda t: np.exp(-0.5 * t * t)  # noqa: E731
-    dif = phi(k[:, None] - k[None, :])
-    sm = phi(k[:, None] + k[None, :])
-    a = 0.5 * (dif + sm) - np.outer(phi(k), phi(k))
-    s = 0.5 * (dif - sm)
-    return a, s
+def _grid_cov(k, rho=1.0):
+    """H0 covariances of cos(t_j X) with cos(t_l Y), and of the sines, for (X, Y) standard normal with correlation
+    rho (stats.md §2.4 for rho = 1, one direction): E cos(tX ∓ sY) = e^{−(t² + s² ∓ 2ρts)/2}; cos and sin are
+    uncorrelated (z -> −z). An array rho (e.g. the Gram matrix of the directions) puts its shape before (T, T)."""
+    rho = np.asarray(rho, dtype=np.float64)[..., None, None]
+    t, u = k[:, None], k[None, :]
+    minus = np.exp(-0.5 * (t * t + u * u - 2.0 * rho * t * u))
+    plus = np.exp(-0.5 * (t * t + u * u + 2.0 * rho * t * u))
+    phi = np.exp(-0.5 * k * k)
+    return 0.5 * (minus + plus) - np.outer(phi, phi), 0.5 * (minus - plus)
 
 
 def grid_null_variance(knots, weights, n) -> float:
@@ -962,6 +965,37 @@ def grid_null_eigenvalues(knots, weights) -> np.ndarray:
     r = np.sqrt(c)
     ev = np.concatenate([np.linalg.eigvalsh(r[:, None] * a * r), np.linalg.eigvalsh(r[:, None] * s * r)])
     return np.sort(np.clip(ev, 0.0, None))[::-1]
+
+
+def grid_null_joint_draws(knots, weights, directions, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Draws from the H0 limiting law (N -> ∞) of the M per-direction grid statistics of one batch: (draws, M).
+
+    Each statistic is Σ_j c_j (U_j² + V_j²) with c = w·φ(t), U and V the limits of √N(mean cos(t aᵀz) − φ(t)) and
+    √N mean sin(t aᵀz); jointly over directions and knots they are centred Gaussian with the covariance of
+    `_grid_cov` at ρ = aᵀb, independent of N and of z's dimension beyond the Gram matrix. For one direction the law
+    is that of `grid_null_eigenvalues`; the max over the columns is the limit of Theorem 2's max-over-directions
+    statistic, whose quantile is the asymptotic critical value.
+    """
+    k, w = _check_grid(knots, weights)
+    _, a = _check_directions(np.zeros((2, np.shape(directions)[0])), directions)
+    a = np.asarray(a)
+    if isinstance(draws, bool) or not isinstance(draws, numbers.Integral) or draws < 1:
+        raise ValueError(f"draws must be a positive integer; got {draws!r}")
+    m, t = a.shape[1], k.size
+    cc, ss = _grid_cov(k, np.clip(a.T @ a, -1.0, 1.0))
+    roots = []
+    for cov in (cc, ss):  # (M, M, T, T) -> (M·T, M·T), then a square root (PSD up to round-off)
+        ev, vec = np.linalg.eigh(cov.transpose(0, 2, 1, 3).reshape(m * t, m * t))
+        roots.append(vec * np.sqrt(np.clip(ev, 0.0, None)))
+    c = np.tile(w * np.exp(-0.5 * k * k), m)
+    out = np.empty((draws, m))
+    chunk = max(1, _CHUNK_ELEMENTS // (m * t))
+    for start in range(0, draws, chunk):
+        size = min(chunk, draws - start)
+        u = rng.standard_normal((size, m * t)) @ roots[0].T
+        v = rng.standard_normal((size, m * t)) @ roots[1].T
+        out[start : start + size] = ((u * u + v * v) * c).reshape(size, m, t).sum(-1)
+    return out
 
 
 def wrap_period(knots) -> float:

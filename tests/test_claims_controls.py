@@ -8,6 +8,8 @@ its decision boundary (each test says why).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -32,6 +34,7 @@ from checks.claims import (
     c20_seventeen_knots,
     c21_ep_is_mmd,
     c34_ridge_alignment,
+    c36_max_test_level,
     cal1_null_level,
     cal2_power,
 )
@@ -371,3 +374,21 @@ def test_cal2_controls():
     assert cal2_power.core(rng(18), alternatives=alt, **small).verdict == "reproduced"
     null = {"normal": normal}
     assert cal2_power.core(rng(18), alternatives=null, sigreg_law=isotropic, **small).verdict == "not-reproduced"
+
+
+# -- C36 (Theorem 2's level) -- #
+
+
+@pytest.mark.parametrize(
+    ("threshold", "verdict", "control"),
+    [("max", "reproduced", "not-reproduced"), ("one", "not-reproduced", "reproduced")],
+)
+def test_c36_controls(threshold, verdict, control):
+    # Seed 36 at K = 4, M = 8, N = 32, 2000 H0 batches: frozen counts 91 (max c_α, rate 0.0455) and 538 (per-slice
+    # c_α, 0.269). Binomial check: 91 is 0.9 sd from α·2000 = 100 (sd 9.7) and its Clopper–Pearson interval
+    # [0.037, 0.056] lies inside the band [0.03, 0.07]; 538 is 45 sd above it.
+    outcome = c36_max_test_level.core(rng(36), k=4, m=8, n_values=(32,), reps=2000, draws=20_000, threshold=threshold)
+    assert (outcome.verdict, outcome.control.verdict) == (verdict, control)
+    rates = {"max": 91, "one": 538}
+    assert outcome.detail["rejection_rates"]["32"]["k"] == rates[threshold]
+    assert abs(rates["max"] - 0.05 * 2000) < 3 * math.sqrt(2000 * 0.05 * 0.95)

@@ -260,6 +260,38 @@ def test_theorem4_bound_rejects_bad_input(n, sigma2, match):
         O.theorem4_gradient_bound(n, sigma2)
 
 
+def test_joint_limit_of_one_direction_is_the_grid_null_law():
+    # One direction: the draws follow the law of grid_null_eigenvalues (mean = grid null mean exactly; upper tail
+    # at that law's q95 = 5 %). 40 000 draws: mean sd ≈ 0.96/200 = 0.005, tail sd 0.0011; 4 sd each.
+    rng = np.random.default_rng(360)
+    grid = O.OFFICIAL_GRID
+    d = O.grid_null_joint_draws(*grid, O.random_directions(6, 1, rng), 40_000, rng)[:, 0]
+    assert abs(d.mean() - O.grid_null_mean(*grid)) < 4 * 0.96 / math.sqrt(d.size)
+    tail = np.mean(d > O.null_quantile(0.95, O.grid_null_eigenvalues(*grid)))
+    assert abs(tail - 0.05) < 4 * math.sqrt(0.05 * 0.95 / d.size)
+
+
+def test_joint_limit_depends_on_the_directions_gram_matrix():
+    # Orthogonal directions give independent slices (correlation within 4/√n of 0); a repeated direction gives
+    # the same statistic twice (eigh round-off only).
+    rng = np.random.default_rng(361)
+    grid = O.OFFICIAL_GRID
+    d = O.grid_null_joint_draws(*grid, np.eye(3)[:, :2], 20_000, rng)
+    assert abs(np.corrcoef(d.T)[0, 1]) < 4 / math.sqrt(20_000)
+    a = O.random_directions(5, 1, rng)
+    d = O.grid_null_joint_draws(*grid, np.repeat(a, 2, axis=1), 1000, rng)
+    assert np.max(np.abs(d[:, 0] - d[:, 1])) < 1e-5 * np.max(d)
+
+
+@pytest.mark.parametrize(
+    ("directions", "draws", "match"),
+    [(np.ones((3, 2)), 10, "unit-norm columns"), (np.eye(3)[:, :2], 0, "draws must be a positive integer")],
+)
+def test_joint_limit_rejects_bad_input(directions, draws, match):
+    with pytest.raises(ValueError, match=match):
+        O.grid_null_joint_draws(*O.OFFICIAL_GRID, directions, draws, np.random.default_rng(0))
+
+
 def test_gradient_sup_not_exceeded_on_adversarial_data():
     # The bound holds for ANY data: heavy-tailed, clustered and collapsed batches, and a Powell maximisation of
     # |∂EP/∂y_0| from 20 seeded starts (N = 6); slack 1e−12 for rounding. D11: all-zero batch has gradient 0.
