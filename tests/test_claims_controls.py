@@ -35,6 +35,7 @@ from checks.claims import (
     c21_ep_is_mmd,
     c34_ridge_alignment,
     c36_max_test_level,
+    c37_gradient_corollary,
     cal1_null_level,
     cal2_power,
 )
@@ -392,3 +393,38 @@ def test_c36_controls(threshold, verdict, control):
     rates = {"max": 91, "one": 538}
     assert outcome.detail["rejection_rates"]["32"]["k"] == rates[threshold]
     assert abs(rates["max"] - 0.05 * 2000) < 3 * math.sqrt(2000 * 0.05 * 0.95)
+
+
+# -- C37 (Theorem 4's corollary on a network) -- #
+
+
+@pytest.mark.parametrize(
+    ("per_sample", "verdict", "control"),
+    [(False, "not-reproduced", "reproduced"), (True, "reproduced", "not-reproduced")],
+)
+def test_c37_controls(per_sample, verdict, control):
+    # N = 32, 2 seeds: EP with its factor N exceeds the corollary's bound in the shifted setting (ratio ≈ 3, far
+    # above 1.01); D̂ = EP/N stays below it by construction (per-sample sup 4.56/N < 8/N, so ratio < 0.57).
+    outcome = c37_gradient_corollary.core(rng(37), n_values=(32,), seeds=2, per_sample=per_sample)
+    assert (outcome.verdict, outcome.control.verdict) == (verdict, control)
+    assert outcome.detail["largest_ratio"] > 1.5 if not per_sample else outcome.detail["largest_ratio"] < 0.57
+
+
+def test_c37_sides_match_the_chain_rule_on_a_linear_map():
+    # f(x) = Wx + b, y_i = s·aᵀf(x_i) + c: ∇θ y_i = s·(a x_iᵀ, a), norm s·√(‖x_i‖² + 1) (unit a); ∇θ EP =
+    # Σ_i (∂EP/∂y_i) ∇θ y_i with ∂EP/∂y_i from the closed form (O4). Both sides to float64 rounding.
+    from reference import oracle
+
+    gen = torch.Generator().manual_seed(3)
+    net = torch.nn.Linear(5, 3).double()
+    a = torch.tensor([0.6, 0.0, 0.8], dtype=torch.float64)
+    x = torch.randn(20, 5, generator=gen, dtype=torch.float64)
+    lhs, rhs = c37_gradient_corollary.sides(net, x, a, per_sample=False, shift=2.0, scale=3.0)
+    with torch.no_grad():
+        y = 3.0 * (net(x) @ a) + 2.0
+    g = torch.as_tensor(oracle.ep_grad(y.numpy()))
+    grad_w = 3.0 * torch.outer(a, (g[:, None] * x).sum(0))
+    grad_b = 3.0 * a * g.sum()
+    assert lhs == pytest.approx(float(torch.sqrt(grad_w.square().sum() + grad_b.square().sum())), rel=1e-10)
+    expected = oracle.theorem4_gradient_bound(20) * float((3.0 * torch.sqrt(x.square().sum(1) + 1.0)).sum())
+    assert rhs == pytest.approx(expected, rel=1e-12)
