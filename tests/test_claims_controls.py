@@ -36,6 +36,7 @@ from checks.claims import (
     c34_ridge_alignment,
     c36_max_test_level,
     c37_gradient_corollary,
+    c38_sobol_directions,
     cal1_null_level,
     cal2_power,
 )
@@ -428,3 +429,49 @@ def test_c37_sides_match_the_chain_rule_on_a_linear_map():
     assert lhs == pytest.approx(float(torch.sqrt(grad_w.square().sum() + grad_b.square().sum())), rel=1e-10)
     expected = oracle.theorem4_gradient_bound(20) * float((3.0 * torch.sqrt(x.square().sum(1) + 1.0)).sum())
     assert rhs == pytest.approx(expected, rel=1e-12)
+
+
+# -- C38 (App. D: Sobol directions) -- #
+
+
+def test_c38_controls():
+    # Seed 38, K = 8/16/32, 8 scrambles: the half-and-half law needs Sobol directions growing as K^0.29 (bootstrap
+    # [−0.06, 0.68], below 1: reproduced); the cone law, whose measure shrinks exponentially, as K^2.4 (control).
+    outcome = c38_sobol_directions.core(
+        rng(38),
+        laws=("half-1.5-0.5",),
+        k_values=(8, 16, 32),
+        log2_max=10,
+        scrambles=8,
+        boot_reps=200,
+        control_k=(8, 12, 16),
+        control_log2_max=12,
+    )
+    assert (outcome.verdict, outcome.control.verdict) == ("reproduced", "not-reproduced")
+    assert outcome.control.estimate > 1.5
+
+
+def test_c38_cone_law_is_not_order_k():
+    outcome = c38_sobol_directions.core(
+        rng(38), laws=("cap",), k_values=(8, 12, 16), log2_max=12, scrambles=8, boot_reps=200, control_k=None
+    )
+    assert outcome.verdict == "not-reproduced" and outcome.interval[0] > 1.0
+
+
+@pytest.mark.parametrize("name", ["spike-10", "half-1.5-0.5", "cap"])
+def test_c38_exact_sphere_means(name):
+    # The 1-D Beta integrals against 20 000 uniform random directions: within 4 Monte Carlo standard errors.
+    from checks.claims._common import random_directions
+
+    gen = rng(380)
+    law = c38_sobol_directions.Law(name, 16, gen)
+    values = law(random_directions(gen, 16, 20_000))
+    assert abs(values.mean() - law.mean) < 4 * values.std() / np.sqrt(values.size)
+
+
+def test_c38_directions_needed_inverts_a_power_law():
+    # err(M) = 2·M^{−1/2} reaches ε = 0.1 at M = (2/0.1)² = 400 exactly (a straight line in log-log).
+    log2_ms = np.arange(3, 11)
+    errors = 2.0 * (2.0**log2_ms) ** -0.5
+    assert c38_sobol_directions.directions_needed(errors, log2_ms) == pytest.approx(400.0, rel=1e-12)
+    assert c38_sobol_directions.directions_needed(np.ones(8), log2_ms) == float("inf")
