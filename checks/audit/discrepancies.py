@@ -1287,8 +1287,9 @@ REGISTRY: dict[str, Discrepancy] = {
         ),
         Discrepancy(
             "D12",
-            "abstract's 79 % with ViT-H/14 has no table",
-            "The abstract claims 79 % with a ViT-H/14; the body gives ViT-L 77.1 %, ConvNeXtV2-H 78.5 %.",
+            "abstract's 79 % with ViT-H/14: no supporting table seen",
+            "The abstract claims 79 % with a ViT-H/14; the §6.4 text gives ViT-L 77.1 %, ConvNeXtV2-H 78.5 %, and no "
+            "ViT-H/14 table was seen (which does not show there is none).",
             (),
             "BRIEF §4 D12; paper abstract, §6.4",
             _textual(

@@ -118,7 +118,7 @@ def core(
     scrambles: int = 24,
     boot_reps: int = 300,
     control_k: tuple[int, ...] | None = (8, 12, 16),
-    control_log2_max: int = 13,
+    control_log2_max: int = 12,
 ) -> Outcome:
     fits, needed = growth(laws, k_values, log2_max, scrambles, rng, boot_reps)
     verdicts = [verdict_from_interval(f.low, f.high, below=1.0) for f in fits.values()]
