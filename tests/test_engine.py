@@ -181,6 +181,19 @@ def test_gradcheck_float64(grid):
     assert torch.autograd.gradcheck(lambda z: sigreg(z, a, grid=grid), (x[0].detach().clone().requires_grad_(),))
 
 
+def test_directions_gradient_and_x_gradient_layout():
+    # The projection has its own backward (∂x in x's layout, ∂A summed over views): finite differences for both
+    # inputs, and x.grad arrives contiguous (no transposing copy on accumulation).
+    x = _x((2, 7, 3), seed=13, dtype=torch.float64).requires_grad_()
+    a = draw_directions(3, 4, step=13, dtype=torch.float64)
+    a = (a / a.norm(dim=0)).requires_grad_()
+    assert torch.autograd.gradcheck(lambda z, d: sigreg(z, d, reduction="none"), (x, a))
+    assert torch.autograd.gradcheck(lambda z, d: sigreg(z, d), (x[0].detach().clone().requires_grad_(), a))
+    y = _x((64, 8), seed=13).requires_grad_()
+    sigreg(y, draw_directions(8, 16, step=13)).backward()
+    assert y.grad.is_contiguous()
+
+
 # -- Dtypes -- #
 
 
@@ -313,6 +326,10 @@ BAD_INPUTS = {
     "numpy": (GOOD_X.numpy(), GOOD_A, {}, "torch.Tensor"),
     "directions wrong K": (GOOD_X, draw_directions(5, 8, step=0), {}, r"shape \(K, M\)"),
     "directions not unit": (GOOD_X, GOOD_A * 2, {}, "unit-norm"),
+    # The checks take one pass (min/max; column norms) and must still name the problem right:
+    "-Inf": (GOOD_X.clone().index_fill_(0, torch.tensor([5]), float("-inf")), GOOD_A, {}, "NaN or Inf"),
+    "directions one Inf": (GOOD_X, GOOD_A.clone().index_fill_(1, torch.tensor([2]), float("inf")), {}, "NaN or Inf"),
+    "directions overflow": (GOOD_X, GOOD_A * 1e30, {}, "unit-norm"),  # finite, squares overflow float32
     "bad reduction": (GOOD_X, GOOD_A, {"reduction": "max"}, "reduction"),
     "bad grid": (GOOD_X, GOOD_A, {"grid": oracle.OFFICIAL_GRID}, "Grid"),
 }
