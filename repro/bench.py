@@ -51,7 +51,7 @@ from tabulate import tabulate
 from tqdm import tqdm
 
 from checks._results import RESULTS, atomic_write_json, atomic_write_text, device_name, run_record
-from checks.stats import stratified_bootstrap
+from checks.stats import loglog_slope, stratified_bootstrap
 
 VERSION = 2  # of bench.json (the report marks results of an older version); 2: interleaved ratios, targets
 IMPLS = ("engine", "R1")
@@ -533,18 +533,12 @@ def _ols_slope(log_x: np.ndarray, log_y: np.ndarray) -> tuple[float, float | Non
 
 
 def fit_slope(sizes: list[int], samples: list[list[float]], rng: np.random.Generator, reps: int) -> dict:
-    """Slope of log median(sample) on log size, a bootstrap interval (measurements resampled within each size)
-    and the OLS standard error."""
-    log_x = np.log(np.asarray(sizes, dtype=np.float64))
+    """Slope of log median(sample) on log size, a bootstrap interval (measurements resampled within each size,
+    checks.stats.loglog_slope) and the OLS standard error."""
     arrays = [np.asarray(s, dtype=np.float64) for s in samples]
-    medians = np.array([np.median(a) for a in arrays])
-    slope, se = _ols_slope(log_x, np.log(medians))
-    boot = np.empty(reps)
-    for b in range(reps):
-        resampled = [np.median(rng.choice(a, size=a.size, replace=True)) for a in arrays]
-        boot[b] = _ols_slope(log_x, np.log(resampled))[0]
-    low, high = np.quantile(boot, [0.025, 0.975])
-    return {"slope": slope, "bootstrap_95": [float(low), float(high)], "ols_se": se}
+    fit = loglog_slope(np.asarray(sizes), dict(zip(sizes, arrays, strict=True)), rng, reps=reps)
+    se = _ols_slope(np.log(np.asarray(sizes, dtype=np.float64)), np.log([np.median(a) for a in arrays]))[1]
+    return {"slope": fit.estimate, "bootstrap_95": [fit.low, fit.high], "ols_se": se}
 
 
 def _memory_fit(sizes, peaks_mib) -> dict:
