@@ -561,7 +561,7 @@ def _memory_fit(sizes, peaks_mib) -> dict:
     }
 
 
-def _bounded(value: float, interval: list[float], bound: float, at_most: bool) -> bool | None:
+def _bounded(interval: list[float], bound: float, at_most: bool) -> bool | None:
     """met (True) when the whole interval is on the wanted side of the bound, not met (False) when the whole
     interval is on the other side, None (inconclusive) when it straddles the bound."""
     low, high = interval
@@ -635,7 +635,7 @@ def summarise(config: Config, measurements: list[dict], interleaved: dict | None
                 "value": value,
                 "interval_95": interval,
                 "target": f"{'<=' if at_most else '>='} {bound} (interleaved, whole 95 % interval)",
-                "met": _bounded(value, interval, bound, at_most),
+                "met": _bounded(interval, bound, at_most),
             }
         targets["first_call_s"] = {
             "value": ratios["first_call_s"],
