@@ -11,12 +11,19 @@ exact closed form `reference.oracle.ep` (tests/test_engine.py).
 
 How it is fast and lean:
 - The knots are evenly spaced, t_k = t_0 + k·h, so e^{i t_k y} = e^{i t_0 y}·(e^{i h y})^k: one cos/sin pair
-  per element (two when t_0 ≠ 0) and one complex multiply per knot, instead of T cos and T sin evaluations.
-  The backward pass needs Re Σ_k γ_k e^{i t_k y}, a polynomial in e^{i h y} evaluated by Horner's rule
-  (one complex multiply-add per knot).
-- A custom autograd Function saves only the projections y (N·M numbers) and recomputes the phases in backward;
-  nothing of size N·M·T is ever stored. Work is done on row blocks of y (directions × samples, samples
-  contiguous) small enough to stay in cache, so no N·M·T temporary exists either.
+  per element (two when t_0 ≠ 0) and one in-place complex multiply per knot, instead of T cos and T sin
+  evaluations. The backward pass needs Re Σ_k γ_k e^{i t_k y}, a polynomial in e^{i h y} evaluated by Horner's
+  rule (one in-place complex multiply and add per knot). The complex recurrence, not the real Chebyshev one
+  (cos (k+1)θ = 2 cos θ cos kθ − cos (k−1)θ), on purpose: Chebyshev's error near θ = 0 grows like k²·ε (float32,
+  k = 16, y = 2·N(0,1), official h: max error 1.1e−5 against 1.4e−6 for the rotation), and in eager PyTorch one
+  in-place complex multiply costs no more than the real multiply-add it would replace.
+- Custom autograd Functions: the projection's backward writes ∂x in x's own layout (no transposing copy), and
+  the statistic saves z = e^{ihy} (N·M complex numbers) when one recurrence from t = 0 covers the grid (the
+  official and paper grids), so backward evaluates no cos/sin at all; otherwise it saves the projections y and
+  recomputes the phases. Nothing of size N·M·T is ever stored. Work is done on row blocks of y (directions ×
+  samples, samples contiguous) small enough to stay in cache, so no N·M·T temporary exists either.
+- How close that is to the two projection matmuls, which bound any implementation from below, is what
+  `python -m repro bench` measures (engine/floor, interleaved in one process).
 - Accuracy of the recurrence (measured by `python -m repro bench`, section "Accuracy"; tested in
   tests/test_engine.py): the error of (e^{ihy})^k grows linearly in k, about 2e−8·k on average (1e−7·k at
   worst) in float32 and 4e−17·k in float64, within a factor 2 of evaluating cos(t_k y) directly (whose argument
@@ -48,7 +55,8 @@ from reference import check_directions, check_embeddings, seeded_directions
 __all__ = ["ANCHOR_EVERY", "OFFICIAL", "PAPER", "Grid", "SIGRegLoss", "draw_directions", "epps_pulley", "sigreg"]
 
 # Elements of complex working memory per row block. CPU: 2**17 complex64 = 1 MiB stays in a typical L2 cache
-# (measured at (N, M) = (1024, 1024) on 1 thread: 1.8x faster than whole tensors). GPU: blocks large enough
+# (measured at (N, M) = (1024, 1024) on 1 thread: 1.8x faster than whole tensors; 2**16 and 2**18 within noise
+# of it, smaller blocks pay more per-operator overhead: ~40 operators per block and pass). GPU: blocks large enough
 # that kernel launches, not cache, are what the size trades against (2**22 complex64 = 32 MiB per buffer).
 _BLOCK_ELEMENTS = {"cpu": 2**17}
 _BLOCK_ELEMENTS_DEFAULT = 2**22
@@ -56,6 +64,10 @@ _BLOCK_ELEMENTS_DEFAULT = 2**22
 
 def _block_rows(rows: torch.Tensor) -> int:
     return max(1, _BLOCK_ELEMENTS.get(rows.device.type, _BLOCK_ELEMENTS_DEFAULT) // rows.shape[1])
+
+
+def _blocks(rows: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    return rows.split(_block_rows(rows))
 
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -156,69 +168,112 @@ def _complex_dtype(dtype: torch.dtype) -> torch.dtype:
 
 def _phase(y: torch.Tensor, t: float) -> torch.Tensor:
     angle = y * t
-    return torch.complex(torch.cos(angle), torch.sin(angle))
+    sin = torch.sin(angle)
+    return torch.complex(angle.cos_(), sin)  # not out=: torch.complex writes a temporary and copies it there
+
+
+def _single_segment(t0: float, n_points: int, anchor: int) -> bool:
+    """One recurrence from t = 0 covers the grid (the official and paper grids): backward needs only z = e^{ihy}."""
+    return t0 == 0.0 and n_points <= anchor
 
 
 class _EcfSums(torch.autograd.Function):
-    """rows (R, N) -> (Σ_n cos(t_k y_rn), Σ_n sin(t_k y_rn)), each (R, T); saves only the rows.
+    """rows (R, N) -> (Σ_n cos(t_k y_rn), Σ_n sin(t_k y_rn)), each (R, T).
 
     Knots are processed in segments of `anchor` knots: each segment starts from a directly evaluated phase
     e^{i t_s y} (free when t_s = 0) and continues by the recurrence, which bounds the recurrence's error growth
-    at `anchor` steps whatever the number of knots.
+    at `anchor` steps whatever the number of knots. When one segment from t = 0 covers the grid, forward saves
+    z = e^{ihy} (R·N complex numbers, one tensor per row block) instead of the rows, so backward evaluates no
+    cos/sin at all; otherwise it saves the rows and recomputes the phases.
     """
 
     @staticmethod
     def forward(ctx, rows: torch.Tensor, t0: float, step: float, n_points: int, anchor: int):
         r, n = rows.shape
-        sums = torch.empty((r, n_points), dtype=_complex_dtype(rows.dtype), device=rows.device)
-        block = _block_rows(rows)
-        for a in range(0, r, block):
-            y = rows[a : a + block]
+        # (T, R): each knot's sums are one contiguous row, written in place by the reductions.
+        sums = torch.empty((n_points, r), dtype=_complex_dtype(rows.dtype), device=rows.device)
+        single = _single_segment(t0, n_points, anchor)
+        zs = []
+        for y, knot_sums in zip(_blocks(rows), sums.split(_block_rows(rows), dim=1), strict=True):
+            knot_sums = knot_sums.unbind(0)  # one view per knot, made once per block
             z = _phase(y, step)
+            zs.append(z)
             for s in range(0, n_points, anchor):
                 end = min(s + anchor, n_points)
-                if t0 + s * step == 0.0:  # e^{i·0·y} = 1: the sums are N and 0, and the next phase is z itself
-                    sums[a : a + block, s] = n
-                    first, p = s + 1, z.clone()
+                if t0 + s * step == 0.0:  # e^{i·0·y} = 1: the sums are N and 0, and the next power is z itself
+                    knot_sums[s].fill_(n)
+                    if s + 1 < end:
+                        torch.sum(z, dim=-1, out=knot_sums[s + 1])
+                    first, p = s + 2, z
                 else:
-                    first, p = s, _phase(y, t0 + s * step)
+                    p = _phase(y, t0 + s * step)
+                    torch.sum(p, dim=-1, out=knot_sums[s])
+                    first = s + 1
                 for k in range(first, end):
-                    if k > first:
-                        p.mul_(z)
-                    sums[a : a + block, k] = p.sum(-1)
-        ctx.save_for_backward(rows)
-        ctx.grid = (t0, step, n_points, anchor)
-        out = torch.view_as_real(sums)
+                    p = p * z if p is z else p.mul_(z)
+                    torch.sum(p, dim=-1, out=knot_sums[k])
+        ctx.save_for_backward(*(zs if single else [rows]))
+        ctx.grid = (t0, step, n_points, anchor, rows.shape)
+        out = torch.view_as_real(sums.mT)
         return out[..., 0].contiguous(), out[..., 1].contiguous()
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_cos: torch.Tensor, grad_sin: torch.Tensor):
-        (rows,) = ctx.saved_tensors
-        t0, step, n_points, anchor = ctx.grid
-        r, n = rows.shape
-        t = t0 + step * torch.arange(n_points, dtype=rows.dtype, device=rows.device)
+        t0, step, n_points, anchor, shape = ctx.grid
+        single = _single_segment(t0, n_points, anchor)
+        dtype = grad_cos.dtype
+        t = t0 + step * torch.arange(n_points, dtype=dtype, device=grad_cos.device)
         # d/dy Σ_k [g_c cos(t_k y) + g_s sin(t_k y)] = Σ_k t_k [g_s cos(t_k y) − g_c sin(t_k y)]
         #                                          = Re Σ_k γ_k e^{i t_k y},  γ_k = t_k (g_s + i g_c),
         # and per segment Σ_{k=s}^{e−1} γ_k e^{i t_k y} = e^{i t_s y} · Σ_l γ_{s+l} z^l, by Horner's rule in z.
-        gamma = torch.complex(grad_sin.to(rows.dtype), grad_cos.to(rows.dtype)) * t
-        grad = torch.empty_like(rows)
-        block = _block_rows(rows)
-        for a in range(0, r, block):
-            y = rows[a : a + block]
-            g = gamma[a : a + block]
-            z = _phase(y, step)
-            total = None
+        gamma = (torch.complex(grad_sin, grad_cos) * t).mT.unsqueeze(-1)  # (T, R, 1): one coefficient per row
+        grad = torch.empty(shape, dtype=dtype, device=grad_cos.device)
+        blocks = ctx.saved_tensors if single else _blocks(ctx.saved_tensors[0])
+        a = 0
+        for block in blocks:
+            y, z = (None, block) if single else (block, _phase(block, step))
+            b = z.shape[0]
+            g = gamma[:, a : a + b].unbind(0)  # (b, 1) per knot, made once per block
+            out = grad[a : a + b]
+            a += b
             for s in range(0, n_points, anchor):
                 end = min(s + anchor, n_points)
-                acc = g[:, end - 1 : end].expand(-1, n).clone()
+                t_s = t0 + s * step
+                h = g[end - 1].expand(b, -1)
                 for k in range(end - 2, s - 1, -1):
-                    acc = torch.addcmul(g[:, k : k + 1], acc, z)
-                if t0 + s * step != 0.0:
-                    acc = acc * _phase(y, t0 + s * step)
-                total = acc.real.clone() if total is None else total.add_(acc.real)
-            grad[a : a + block] = total
+                    h = h * z if k == end - 2 else h.mul_(z)
+                    if k > s or t_s != 0.0:  # γ_k = t_k (…) vanishes at t_k = 0
+                        h.add_(g[k])
+                if t_s != 0.0:
+                    h = h * _phase(y, t_s)
+                if s == 0:
+                    out.copy_(h.real.expand(b, z.shape[1]))
+                else:
+                    out.add_(h.real)
         return grad, None, None, None, None
+
+
+class _Project(torch.autograd.Function):
+    """x (*, N, K), A (K, M) -> Aᵀxᵀ (*, M, N): each direction's projections contiguous, as the row blocks want
+    them. Its own backward computes ∂x = Gᵀ Aᵀ straight into x's (*, N, K) layout; autograd's matmul backward
+    would return the transpose, which accumulating into x.grad then copies element by element."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(x, a)
+        return a.mT @ x.mT
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad: torch.Tensor):
+        x, a = ctx.saved_tensors
+        grad_x = grad.mT @ a.mT if ctx.needs_input_grad[0] else None
+        grad_a = None
+        if ctx.needs_input_grad[1]:
+            grad_a = x.mT @ grad.mT
+            grad_a = grad_a if grad_a.dim() == 2 else grad_a.sum(0)
+        return grad_x, grad_a
 
 
 class _AllReduceSum(torch.autograd.Function):
@@ -305,8 +360,7 @@ def sigreg(
     directions = check_directions(directions, x.shape[-1])
     dtype = _compute_dtype(x)
     with torch.autocast(device_type=x.device.type, enabled=False):
-        # (*, M, N) = Aᵀ xᵀ: each direction's projections contiguous, as the row blocks want them.
-        proj_t = directions.to(device=x.device, dtype=dtype).mT @ x.to(dtype).mT
+        proj_t = _Project.apply(x.to(dtype), directions.to(device=x.device, dtype=dtype))
         return _reduce(_statistic(proj_t, grid, sync), reduction)
 
 

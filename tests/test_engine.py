@@ -15,6 +15,7 @@ import reference
 from reference import oracle
 from reference.official_r1 import EppsPulley
 from repro import bench
+from repro import sigreg as sigreg_module
 from repro.sigreg import OFFICIAL, PAPER, Grid, SIGRegLoss, draw_directions, epps_pulley, sigreg
 
 torch.set_num_threads(1)
@@ -181,6 +182,19 @@ def test_gradcheck_float64(grid):
     assert torch.autograd.gradcheck(lambda z: sigreg(z, a, grid=grid), (x[0].detach().clone().requires_grad_(),))
 
 
+def test_directions_gradient_and_x_gradient_layout():
+    # The projection has its own backward (∂x in x's layout, ∂A summed over views): finite differences for both
+    # inputs, and x.grad arrives contiguous (no transposing copy on accumulation).
+    x = _x((2, 7, 3), seed=13, dtype=torch.float64).requires_grad_()
+    a = draw_directions(3, 4, step=13, dtype=torch.float64)
+    a = (a / a.norm(dim=0)).requires_grad_()
+    assert torch.autograd.gradcheck(lambda z, d: sigreg(z, d, reduction="none"), (x, a))
+    assert torch.autograd.gradcheck(lambda z, d: sigreg(z, d), (x[0].detach().clone().requires_grad_(), a))
+    y = _x((64, 8), seed=13).requires_grad_()
+    sigreg(y, draw_directions(8, 16, step=13)).backward()
+    assert y.grad.is_contiguous()
+
+
 # -- Dtypes -- #
 
 
@@ -313,6 +327,10 @@ BAD_INPUTS = {
     "numpy": (GOOD_X.numpy(), GOOD_A, {}, "torch.Tensor"),
     "directions wrong K": (GOOD_X, draw_directions(5, 8, step=0), {}, r"shape \(K, M\)"),
     "directions not unit": (GOOD_X, GOOD_A * 2, {}, "unit-norm"),
+    # The checks take one pass (min/max; column norms) and must still name the problem right:
+    "-Inf": (GOOD_X.clone().index_fill_(0, torch.tensor([5]), float("-inf")), GOOD_A, {}, "NaN or Inf"),
+    "directions one Inf": (GOOD_X, GOOD_A.clone().index_fill_(1, torch.tensor([2]), float("inf")), {}, "NaN or Inf"),
+    "directions overflow": (GOOD_X, GOOD_A * 1e30, {}, "unit-norm"),  # finite, squares overflow float32
     "bad reduction": (GOOD_X, GOOD_A, {"reduction": "max"}, "reduction"),
     "bad grid": (GOOD_X, GOOD_A, {"grid": oracle.OFFICIAL_GRID}, "Grid"),
 }
@@ -340,8 +358,8 @@ def test_fit_slope_recovers_a_power_law():
 
 def test_bench_measures_renders_and_writes(tmp_path):
     # Tiny configurations measured in this process: both implementations report the same value on the same
-    # inputs, R1 allocates more than the engine (it keeps (N, M, T) tensors), and the report renders and is
-    # written as two files.
+    # inputs, R1 allocates more than the engine (it keeps (N, M, T) tensors), the interleaved ratios come with
+    # intervals that contain their medians, and the report renders and is written as two files.
     config = bench.Config(
         main=((64, 8, 16),),
         sweep_n=(64, 128),
@@ -349,23 +367,34 @@ def test_bench_measures_renders_and_writes(tmp_path):
         sweep_km=8,
         sweep_n_for_m=64,
         repeats=2,
+        interleaved_repeats=3,
         warmup=0,
         bootstrap=100,
         quick=True,
     )
     measurements = [bench.measure(job) for job in config.jobs()]
-    summary = bench.summarise(config, measurements)
+    interleaved = bench.measure_interleaved(64, 8, 16, seed=0, repeats=3)
+    assert all(len(v) == 3 and min(v) > 0 for v in interleaved["wall_ms"].values())
+    summary = bench.summarise(config, measurements, interleaved)
     row = summary["main"][0]
     assert row["value_relative_difference"] <= 1e-6
     assert row["memory_ratio_torch"] > 1
+    for name in ("engine_over_floor_fwd_bwd", "R1_over_engine_fwd_bwd"):
+        target = summary["targets"][name]
+        assert target["interval_95"][0] <= target["value"] <= target["interval_95"][1]
+    assert summary["targets"]["first_call_s"]["value"] == interleaved["first_call_s"]
+    load = {"1min": 0.0, "5min": 0.0, "15min": 0.0}
     result = {
+        "kind": "engine-bench",
         "config": dataclasses.asdict(config),
-        "method": {"time": "t", "memory_torch": "m", "memory_rss": "r"},
+        "method": {"time": "t", "memory_torch": "m", "memory_rss": "r", "interleaved": "i"},
         **summary,
         "engine_profile": {"config": [64, 8, 16], "ops": []},
         "cpu": "test",
+        "threads": 1,
+        "logical_cpus": 2,
         "runtime_s": 0.0,
-        "load_average_1min": {"start": 0.0, "end": 0.0},
+        "load_average": {"start": load, "end": load},
         "table6": {"status": "not-run", "reason": "test"},
         "accuracy": {
             "phase_setup": "s",
@@ -379,5 +408,92 @@ def test_bench_measures_renders_and_writes(tmp_path):
     }
     bench.write(result, tmp_path)
     markdown = (tmp_path / "bench.md").read_text()
-    assert "(64, 8, 16)" in markdown and "## Scaling (claim C4)" in markdown
+    assert "(64, 8, 16)" in markdown and "## Scaling (claim C4)" in markdown and "engine/floor" in markdown
     assert json.loads((tmp_path / "bench.json").read_text())["main"][0]["n"] == 64
+
+
+@pytest.mark.parametrize(
+    "interval, at_most, expected",
+    [((1.5, 1.9), True, True), ((2.1, 2.5), True, False), ((1.9, 2.1), True, None), ((10.5, 12), False, True),
+     ((8, 9.9), False, False), ((9, 11), False, None)],
+)  # fmt: skip
+def test_interval_targets_say_inconclusive_when_the_interval_straddles(interval, at_most, expected):
+    # engine/floor <= 2 and R1/engine >= 10 are met only when the whole interval is on the wanted side.
+    bound = 2.0 if at_most else 10.0
+    assert bench._bounded(list(interval), bound, at_most) is expected
+
+
+def test_interleaved_summary_recovers_known_ratios():
+    # Synthetic repeats sharing a load factor per repeat (what interleaving is for): engine = 1.8 x floor and
+    # R1 = 12 x engine up to 2 % noise, while the load swings up to 3x between repeats. The per-repeat ratios
+    # cancel the swing: medians within 3 % and intervals that contain the true ratios. Negative control: pairing
+    # each engine time with another repeat's floor (times not measured together) widens the interval > 5x.
+    rng = np.random.default_rng(0)
+    load = rng.uniform(1, 3, size=15)
+    floor = 25 * load * np.exp(0.02 * rng.standard_normal(15))
+    engine = 1.8 * floor * np.exp(0.02 * rng.standard_normal(15))
+    r1 = 12 * engine * np.exp(0.02 * rng.standard_normal(15))
+
+    def summary(engine_times):
+        times = {"floor": floor, "engine": engine_times, "R1": r1}
+        raw = {"n": 1, "k": 1, "m": 1, "device": "cpu", "threads": 1, "first_call_s": 0.1, "inner": {}}
+        return bench.interleaved_summary(raw | {"wall_ms": times, "cpu_ms": times}, np.random.default_rng(1), reps=500)
+
+    out = summary(engine)
+    for key, truth in (("wall_engine_over_floor", 1.8), ("wall_R1_over_engine", 12.0)):
+        low, high = out[key]["interval_95"]
+        assert out[key]["median"] == pytest.approx(truth, rel=0.03) and low <= truth <= high
+    unpaired = summary(engine[np.roll(np.arange(15), 1)])["wall_engine_over_floor"]["interval_95"]
+    paired = out["wall_engine_over_floor"]["interval_95"]
+    assert unpaired[1] - unpaired[0] > 5 * (paired[1] - paired[0])
+
+
+# -- The CUDA path: its device-independent logic, run here -- #
+
+
+def test_gpu_block_size_gives_the_same_result(monkeypatch):
+    # On a GPU the row blocks are 2**22 elements (one block for this input), on the CPU 2**17; a block of one row
+    # (many blocks, the last one short) is the other extreme. Blocks split rows only, so value and gradient agree.
+    x, a = _x((300, 16), seed=14), draw_directions(16, 70, step=14)
+    reference_value, reference_grad = _value_and_grad(lambda z: sigreg(z, a), x)
+    for elements in (sigreg_module._BLOCK_ELEMENTS_DEFAULT, 300, 3 * 300):
+        monkeypatch.setitem(sigreg_module._BLOCK_ELEMENTS, "cpu", elements)
+        value, grad = _value_and_grad(lambda z: sigreg(z, a), x)
+        torch.testing.assert_close(value, reference_value, rtol=1e-6, atol=0)
+        torch.testing.assert_close(grad, reference_grad, rtol=0, atol=1e-6 * float(reference_grad.abs().max()))
+    assert sigreg_module._block_rows(torch.empty(8, 1024, device="meta")) == 2**22 // 1024  # any non-CPU device
+
+
+def test_fp16_autocast_computes_in_float32():
+    # What autocast(cuda, fp16) does to the engine, on the CPU: inputs cast up, float32 value, grad in x's dtype.
+    x = _x((128, 16), seed=15).half()
+    a = draw_directions(16, 32, step=15)
+    with torch.autocast("cpu", dtype=torch.float16):
+        xx = x.clone().requires_grad_()
+        value = sigreg(xx, a)
+    value.backward()
+    assert value.dtype == torch.float32 and xx.grad.dtype == torch.float16
+    torch.testing.assert_close(value, sigreg(x.float(), a), rtol=1e-6, atol=0)
+
+
+def test_cuda_bench_runs_its_code_on_cpu_and_renders(tmp_path):
+    # The GPU bench's own code (interleaved floor/engine/R1, Table 6 rows, rendering, writing) on the CPU with
+    # tiny sizes: what a GPU run executes, minus the device.
+    result = bench.cuda_bench(0, device="cpu", repeats=3, target=(64, 8, 16), configs={(64, 16, 16): 0.5})
+    assert result["status"] == "run" and result["interleaved"]["repeats"] == 3
+    assert [r["n"] for r in result["table6"]["rows"]] == [64]
+    bench.write(result, tmp_path, "bench_cuda")
+    assert "engine/floor" in (tmp_path / "bench_cuda.md").read_text()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="with CUDA the command runs the GPU bench instead")
+def test_cuda_bench_command_records_not_run_without_cuda(tmp_path, capsys):
+    from repro.__main__ import main
+
+    assert main(["bench", "--device", "cuda", "--out", str(tmp_path)]) == 0
+    record = json.loads((tmp_path / "bench_cuda.json").read_text())
+    assert record["status"] == "not-run" and "CUDA is not available" in record["reason"]
+    assert "not-run" in (tmp_path / "bench_cuda.md").read_text()
+    # Bad combination: one line on stderr, exit 2, nothing written.
+    assert main(["bench", "--device", "cuda", "--quick", "--out", str(tmp_path / "bad")]) == 2
+    assert "error:" in capsys.readouterr().err and not (tmp_path / "bad").exists()
