@@ -42,7 +42,8 @@ import torch
 from tabulate import tabulate
 from tqdm import tqdm
 
-from checks._results import RESULTS, atomic_write_json, atomic_write_text, device_name, run_record
+from checks._cli import add_results, output
+from checks._results import atomic_write_json, atomic_write_text, device_name, run_record
 
 VERSION = 1  # of bench.json (the report marks results of an older version)
 IMPLS = ("engine", "R1")
@@ -806,7 +807,8 @@ def register(subparsers) -> None:
     parser.add_argument("--quick", action="store_true", help="smoke run (well under a minute)")
     parser.add_argument("--repeats", type=int, default=None, help="timed measurements per configuration")
     parser.add_argument("--seed", type=int, default=0, help="seed of inputs, directions and bootstrap")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="output folder")
+    add_results(parser)
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: the --results tree)")
     parser.set_defaults(run=main)
 
 
@@ -815,7 +817,7 @@ def main(args: argparse.Namespace) -> None:
     if args.repeats is not None:
         config = Config(**{**asdict(config), "repeats": args.repeats})
     result = compute(config)
-    write(result, args.out)
+    write(result, output(args))
     print(render_markdown(result))
 
 
