@@ -59,7 +59,9 @@ def check_writable(path: Path, file: bool = False) -> None:
         os.close(fd)
         os.unlink(probe)
     except OSError as error:
-        raise ValueError(f"cannot write the output {what} {path}: {existing} is not writable ({error})") from None
+        raise ValueError(
+            f"cannot write the output {what} {path}: {existing} is not writable ({error.strerror or error})"
+        ) from None
 
 
 def atomic_write_text(path: Path, text: str) -> None:
