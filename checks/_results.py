@@ -10,19 +10,58 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-RESULTS_ENV = "SIGREG_RESULTS"  # another results tree for every command (relative paths: to the repository root)
+REPO_ROOT = Path(__file__).resolve().parent.parent  # where the code is (a clone, or site-packages when installed)
+RESULTS_ENV = "SIGREG_RESULTS"  # another results tree for every command (a relative path: to the current folder)
 
 
 def results_root() -> Path:
-    """results/, or $SIGREG_RESULTS: `reproduce --quick` points its children there so that a smoke run never
-    overwrites the committed results of a full run."""
-    override = os.environ.get(RESULTS_ENV)
-    return REPO_ROOT / override if override else REPO_ROOT / "results"
+    """Where a command writes when not told: build/results/ under the current folder (the user's, never the
+    package's), or $SIGREG_RESULTS: `reproduce` points its children at its own tree that way."""
+    return Path(os.environ.get(RESULTS_ENV) or Path("build") / "results")
 
 
 RESULTS = results_root()
 PACKAGES = ("torch", "numpy", "scipy", "datasets")
+
+
+def umask() -> int:
+    """The process umask, read without changing it where the kernel tells it (os.umask can only set it, and
+    setting it for a moment would give files that other threads create meanwhile the wrong mode)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def check_writable(path: Path, file: bool = False) -> None:
+    """Raise ValueError unless `path` (a folder, or with `file` a file) can be written, creating nothing that
+    stays: commands call it on their outputs before they compute anything."""
+    path = Path(path)
+    what = "file" if file else "folder"
+    if path.exists():
+        if file and path.is_dir():
+            raise ValueError(f"output {path} is a folder, expected a file")
+        if not file and not path.is_dir():
+            raise ValueError(f"output folder {path} exists and is not a folder")
+    existing = path if path.is_dir() else path.parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(f"cannot write the output {what} {path}: {existing} is not a folder")
+    try:  # os.access says yes to root on read-only and virtual file systems (/proc): try it for real
+        fd, probe = tempfile.mkstemp(dir=existing, prefix=".sigreg-write-test.")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as error:
+        raise ValueError(
+            f"cannot write the output {what} {path}: {existing} is not writable ({error.strerror or error})"
+        ) from None
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -30,7 +69,8 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a reader never sees a half-written file (rename is atomic)."""
+    """Write `data` to `path` so that a reader never sees a half-written file (rename is atomic), with the mode an
+    ordinary open() would give (0644 under umask 0022; mkstemp alone gives 0600)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -38,6 +78,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), 0o666 & ~umask())
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:

@@ -1,10 +1,11 @@
 """`python -m checks audit [ID ...] [--quick] [--check] [--seed S]`: the differential audit of the SIGReg variants.
 
 IDs are discrepancy ids (D1 … D29) or sections (detection, ddp, dtypes); none means all of them. Writes
-results/audit/<id>.json for each, and rebuilds results/audit/discrepancies.md and .tex from every JSON there.
+<results>/audit/<id>.json for each (--results: build/results/ unless told), and rebuilds discrepancies.md and
+.tex there from every JSON there.
 
 - `--quick`: small sizes (under a minute on 2 cores), for tests and CI.
-- `--check`: compare every reference's behaviour with tests/golden/audit_baseline.json (and, at seed 0, the
+- `--check`: compare every reference's behaviour with checks/audit/baseline.json (and, at seed 0, the
   verdicts of the ids run in the same call with the baseline's verdicts for that mode); exit 1 with a readable
   diff on any change beyond tolerance or any undocumented discrepancy. Alone (no ids, no --quick) it runs only
   that comparison (seconds).
@@ -18,7 +19,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._results import RESULTS, atomic_write_json
+from ._cli import add_results, output
+from ._results import atomic_write_json, check_writable
 from .audit import SECTIONS, runner
 from .audit.fingerprint import BASELINE
 from .audit.plan import make_plan
@@ -44,7 +46,8 @@ def register(subparsers) -> None:
     parser.add_argument("--m", type=int, default=None, help="slice directions at the main size")
     parser.add_argument("--variants", nargs="+", default=None, help="variants of the detection table (default: all)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (one torch thread each)")
-    parser.add_argument("--out", type=Path, default=RESULTS / "audit", help="output folder")
+    add_results(parser)
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: <results>/audit)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(run=main)
 
@@ -52,6 +55,7 @@ def register(subparsers) -> None:
 def main(args: argparse.Namespace) -> int:
     from .audit import discrepancies
 
+    out = output(args, "audit")
     plan = make_plan(
         args.quick, args.seed, args.n, args.k, args.m, tuple(args.variants) if args.variants else None, args.workers
     )
@@ -60,23 +64,23 @@ def main(args: argparse.Namespace) -> int:
     entries, sections = runner.resolve(ids)  # ValueError listing the known ids before anything runs
     if args.check:
         runner.fingerprint.load_baseline(args.baseline)  # fail early on a missing or broken baseline
+    if args.write_baseline:
+        check_writable(args.baseline, file=True)
     payloads = runner.compute(plan, entries, sections, progress=not args.no_progress) if ids else {}
     if payloads:
-        runner.write(payloads, args.out)
+        runner.write(payloads, out)
         for stem in payloads:
             payload = payloads[stem]
             if stem in discrepancies.REGISTRY:
                 said = payload["effect"] if payload["verdict"] != "not-run" else payload["reason"]
                 print(f"{stem:4s} {payload['verdict']:10s} {said}")
-        print(f"wrote {len(payloads)} result files and the tables to {args.out}")
+        print(f"wrote {len(payloads)} result files and the tables to {out}")
     if args.write_baseline:
         runner.write_baseline(payloads, args.baseline, plan)
         print(f"wrote baseline {args.baseline}")
     if args.check:
         diffs, _ = runner.check(payloads, args.baseline, plan)
-        atomic_write_json(
-            args.out / "check.json", {"baseline": str(args.baseline), "ok": not diffs, "differences": diffs}
-        )
+        atomic_write_json(out / "check.json", {"baseline": str(args.baseline), "ok": not diffs, "differences": diffs})
         if diffs:
             print(f"audit --check: {len(diffs)} difference(s) from {args.baseline}:", file=sys.stderr)
             for line in diffs:

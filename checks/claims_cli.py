@@ -1,7 +1,7 @@
 """`python -m checks list` and `python -m checks run`: the claims registry on the command line.
 
     python -m checks list                          # every claim: id, version, tier, budget, paper locus, last verdict
-    python -m checks run C15-bounded-gradient      # one claim -> results/claims/C15-bounded-gradient.json
+    python -m checks run C15-bounded-gradient      # one claim -> build/results/claims/C15-bounded-gradient.json
     python -m checks run C15-bounded-gradient --seed 7
     python -m checks run --tier cpu-fast           # a tier (cpu-fast, cpu-slow, gpu, full, all), 2 processes
 
@@ -25,10 +25,10 @@ from pathlib import Path
 from tabulate import tabulate
 from tqdm import tqdm
 
-from ._results import RESULTS, atomic_write_json, run_record
+from ._cli import add_results, output
+from ._results import atomic_write_json, run_record
 from .registry import CPU_TIERS, TIERS, Claim, Outcome, claim_rng, claim_seed, jsonable, load_claims
 
-CLAIMS_DIR = RESULTS / "claims"
 DEFAULT_SEED = 0
 SCHEMA_VERSION = 1
 
@@ -230,21 +230,23 @@ def results_table(payloads: list[dict]) -> str:
 def register(subparsers) -> None:
     lister = subparsers.add_parser("list", help="every registered claim with its tier and last verdict")
     lister.add_argument("--tier", default="all", choices=[*TIERS, "all"], help="only this tier")
-    lister.add_argument("--out", type=Path, default=CLAIMS_DIR, help="where result files are read from")
-    lister.set_defaults(run=main_list)
+    add_results(lister)
+    lister.add_argument("--out", type=Path, default=None, help="where result files are read from (<results>/claims)")
+    lister.set_defaults(run=main_list, inputs=("out", "results"))
 
-    runner = subparsers.add_parser("run", help="run claims by id or by tier; writes results/claims/<id>.json")
+    runner = subparsers.add_parser("run", help="run claims by id or by tier; writes <results>/claims/<id>.json")
     runner.add_argument("ids", nargs="*", help="claim ids (see `list`)")
     runner.add_argument("--tier", choices=[*TIERS, "all", "cpu"], help="run a whole tier (cpu = cpu-fast and cpu-slow)")
     runner.add_argument("--seed", type=int, default=DEFAULT_SEED, help="suite seed (per-claim streams derive from it)")
     runner.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="worker processes")
-    runner.add_argument("--out", type=Path, default=CLAIMS_DIR, help="output folder")
+    add_results(runner)
+    runner.add_argument("--out", type=Path, default=None, help="output folder (default: <results>/claims)")
     runner.set_defaults(run=main_run)
 
 
 def main_list(args: argparse.Namespace) -> int:
     registry = load_claims()
-    print(list_table(registry.by_tier(args.tier), args.out))
+    print(list_table(registry.by_tier(args.tier), output(args, "claims")))
     return 0
 
 
@@ -264,10 +266,11 @@ def selected(args: argparse.Namespace) -> list[Claim]:
 def main_run(args: argparse.Namespace) -> int:
     entries = selected(args)
     started = time.perf_counter()
-    payloads = run_claims(entries, args.seed, args.out, workers=args.workers)
+    out = output(args, "claims")
+    payloads = run_claims(entries, args.seed, out, workers=args.workers)
     print(results_table(payloads))
     over = [p["claim"] for p in payloads if p["over_budget"]]
     if over:
         print(f"over budget: {', '.join(over)}", file=sys.stderr)
-    print(f"{len(payloads)} claim(s) in {time.perf_counter() - started:.1f} s; results in {args.out}")
+    print(f"{len(payloads)} claim(s) in {time.perf_counter() - started:.1f} s; results in {out}")
     return 0

@@ -1,6 +1,7 @@
 """`python -m checks reproduce`: every section of the suite in order, then the report; wall times in run.json.
 
-    python -m checks reproduce                    # all sections (budget: 30 min on 2 cores)
+    python -m checks reproduce                    # all sections (budget: 30 min on 2 cores) into build/results/
+    python -m checks reproduce --results results  # the same into the committed tree (what `nox -s reproduce` runs)
     python -m checks reproduce --quick            # smoke run (budget: 5 min) into build/results-quick/
     python -m checks reproduce --only claims-fast report
     python -m checks reproduce --list             # the section table
@@ -32,9 +33,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ._cli import build_parser
-from ._results import REPO_ROOT, RESULTS, RESULTS_ENV, atomic_write_json, run_record
+from ._results import RESULTS, RESULTS_ENV, atomic_write_json, check_writable, run_record
 
-QUICK_RESULTS = REPO_ROOT / "build" / "results-quick"  # --quick writes here: a smoke run never replaces results/
+QUICK_RESULTS = Path("build") / "results-quick"  # --quick writes here (under the current folder), never to results/
 RUN_JSON = "run.json"
 LOGS = "logs"
 VERSION = 1  # of run.json's layout
@@ -357,7 +358,8 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--results",
         type=Path,
-        help=f"results tree to write (default: results/, with --quick {QUICK_RESULTS.relative_to(REPO_ROOT)}/)",
+        help=f"results tree to write (default: {RESULTS}/, with --quick {QUICK_RESULTS}/; "
+        "`--results results`: the committed tree)",
     )
     parser.add_argument("--list", action="store_true", help="print the section table and exit")
     parser.add_argument("--no-progress", action="store_true")
@@ -369,6 +371,7 @@ def main(args: argparse.Namespace) -> int:
         print(table())
         return 0
     root = args.results or (QUICK_RESULTS if args.quick else RESULTS)
+    check_writable(root)
     record = reproduce(
         quick=args.quick, only=args.only, root=root, parallel=args.parallel, progress=not args.no_progress
     )

@@ -25,7 +25,8 @@ from tqdm import tqdm
 import reference
 from reference.oracle import NULL_MEAN
 
-from ._results import RESULTS, atomic_write_json, atomic_write_text, run_record
+from ._cli import add_results, output
+from ._results import atomic_write_json, atomic_write_text, run_record
 from .battery import LAWS, gaussian, stream_seed
 
 ALPHA = 0.01
@@ -206,7 +207,8 @@ def register(subparsers) -> None:
     parser.add_argument("--seed", type=int, default=defaults.seed, help="run seed")
     parser.add_argument("--variants", nargs="+", default=list(defaults.variants), help="variant ids")
     parser.add_argument("--workers", type=int, default=defaults.workers, help="worker processes")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="output folder")
+    add_results(parser)
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: the --results tree)")
     parser.set_defaults(run=main)
 
 
@@ -222,5 +224,5 @@ def main(args: argparse.Namespace) -> None:
         workers=args.workers,
     )
     result = compute(config)
-    write(result, args.out)
+    write(result, output(args))
     print(render_markdown(result))

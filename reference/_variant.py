@@ -8,6 +8,7 @@ directions the source would have drawn replaced by `directions` of shape (K, M),
 from __future__ import annotations
 
 import math
+import operator
 from typing import ClassVar
 
 import torch
@@ -62,13 +63,24 @@ def check_directions(directions: object, dim: int) -> torch.Tensor:
     return directions
 
 
+def _seed(value: object, name: str) -> int:
+    """A seed as torch takes it; a negative one would silently wrap around to 2**64 + value, so it is refused."""
+    try:
+        seed = operator.index(value)  # ints and NumPy integers; not floats, strings or bools
+    except TypeError:
+        seed = None
+    if seed is None or isinstance(value, bool) or seed < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+    return seed
+
+
 def seeded_directions(dim: int, num_slices: int, step: int, device: torch.device | str = "cpu") -> torch.Tensor:
     """Directions as the step-seeded sources draw them: randn(dim, M) from a generator seeded with `step`,
     columns divided by their L2 norm (float32)."""
     if dim < 1 or num_slices < 1:
         raise ValueError(f"need dim >= 1 and num_slices >= 1, got {dim}, {num_slices}")
     generator = torch.Generator(device=device)
-    generator.manual_seed(int(step))
+    generator.manual_seed(_seed(step, "step"))
     a = torch.randn((dim, num_slices), device=device, generator=generator)
     return a / a.norm(p=2, dim=0)
 
@@ -76,10 +88,10 @@ def seeded_directions(dim: int, num_slices: int, step: int, device: torch.device
 def global_rng_directions(dim: int, num_slices: int, call: int, seed: int = 0) -> torch.Tensor:
     """Directions as the global-RNG sources draw them: the draw of loss call number `call` (0-based) after
     torch.manual_seed(seed), when nothing else consumes the global stream in between (float32)."""
-    if dim < 1 or num_slices < 1 or call < 0:
-        raise ValueError(f"need dim >= 1, num_slices >= 1 and call >= 0, got {dim}, {num_slices}, {call}")
-    generator = torch.Generator().manual_seed(int(seed))
-    for _ in range(int(call) + 1):
+    if dim < 1 or num_slices < 1:
+        raise ValueError(f"need dim >= 1 and num_slices >= 1, got {dim}, {num_slices}")
+    generator = torch.Generator().manual_seed(_seed(seed, "seed"))
+    for _ in range(_seed(call, "call") + 1):
         a = torch.randn((dim, num_slices), generator=generator)
     return a / a.norm(p=2, dim=0)
 

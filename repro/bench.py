@@ -50,7 +50,8 @@ import torch
 from tabulate import tabulate
 from tqdm import tqdm
 
-from checks._results import RESULTS, atomic_write_json, atomic_write_text, device_name, run_record
+from checks._cli import add_results, output
+from checks._results import atomic_write_json, atomic_write_text, device_name, run_record
 from checks.stats import loglog_slope, stratified_bootstrap
 
 VERSION = 2  # of bench.json (the report marks results of an older version); 2: interleaved ratios, targets
@@ -1028,7 +1029,8 @@ def register(subparsers) -> None:
     parser.add_argument("--quick", action="store_true", help="smoke run (well under a minute)")
     parser.add_argument("--repeats", type=int, default=None, help="timed measurements per configuration")
     parser.add_argument("--seed", type=int, default=0, help="seed of inputs, directions and bootstrap")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="output folder")
+    add_results(parser)
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: the --results tree)")
     parser.add_argument(
         "--device",
         choices=("cpu", "cuda"),
@@ -1043,14 +1045,14 @@ def main(args: argparse.Namespace) -> None:
         if args.quick or args.repeats is not None:
             raise ValueError("--device cuda takes neither --quick nor --repeats (it is a few minutes on a GPU)")
         result = cuda_bench(args.seed)
-        write(result, args.out, "bench_cuda")
+        write(result, output(args), "bench_cuda")
         print(render_cuda_markdown(result))
         return
     config = Config.quick_config(args.seed) if args.quick else Config(seed=args.seed)
     if args.repeats is not None:
         config = Config(**{**asdict(config), "repeats": args.repeats})
     result = compute(config)
-    write(result, args.out)
+    write(result, output(args))
     print(render_markdown(result))
 
 

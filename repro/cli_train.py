@@ -7,7 +7,7 @@ import ast
 import json
 from pathlib import Path
 
-from checks._results import RESULTS
+from checks._cli import add_results, output
 
 # CLI flag -> config key, for the options every run has; any other key goes through --set key=value.
 _FLAGS = {
@@ -87,7 +87,7 @@ def run_replicate(args: argparse.Namespace) -> int:
     replicate(
         scale=args.scale,
         quick=args.quick,
-        out=args.out,
+        out=output(args, "replication"),
         experiments=tuple(args.only) if args.only else None,
         workers=args.workers,
         progress=not args.no_progress,
@@ -98,7 +98,9 @@ def run_replicate(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo as demo
 
-    demo(scale=args.scale, quick=args.quick, out=args.out, figures=args.figures, progress=not args.no_progress)
+    figures = args.figures if args.figures is not None else args.results / "figures"
+    demo(scale=args.scale, quick=args.quick, out=output(args, "replication"), figures=figures,
+         progress=not args.no_progress)  # fmt: skip
     return 0
 
 
@@ -107,19 +109,21 @@ def register(subparsers) -> None:
     add_train_arguments(p)
     p.set_defaults(run=run_train)
 
-    p = subparsers.add_parser("replicate", help="experiments E1-E4 (results/replication/*.json)")
+    p = subparsers.add_parser("replicate", help="experiments E1-E4 (<results>/replication/*.json)")
     p.add_argument("--scale", default="cpu", choices=("cpu", "gpu"))
     p.add_argument("--quick", action="store_true", help="a < 3 min smoke run (fewer steps, seeds and points)")
     p.add_argument("--only", nargs="+", choices=("E1", "E2", "E3", "E4"), help="a subset of the experiments")
     p.add_argument("--workers", type=int, default=2, help="parallel processes (spawn), one torch thread each")
-    p.add_argument("--out", type=Path, default=RESULTS / "replication")
+    add_results(p)
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: <results>/replication)")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(run=run_replicate)
 
     p = subparsers.add_parser("demo", help="E5: point clouds optimised with SIGReg (V1 vs R1), tested")
     p.add_argument("--scale", default="cpu", choices=("cpu", "gpu"))
     p.add_argument("--quick", action="store_true", help="fewer points and steps")
-    p.add_argument("--out", type=Path, default=RESULTS / "replication")
-    p.add_argument("--figures", type=Path, default=RESULTS / "figures")
+    add_results(p)
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: <results>/replication)")
+    p.add_argument("--figures", type=Path, default=None, help="figures folder (default: <results>/figures)")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(run=run_demo)

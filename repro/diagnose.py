@@ -319,7 +319,7 @@ def register(subparsers) -> None:
     parser.add_argument("--null-reps", type=int, default=NULL_REPS, help="Monte Carlo N(0, I) batches")
     parser.add_argument("--alpha", type=float, default=ALPHA, help="level of the verdict (split over two tests)")
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here (atomically)")
-    parser.set_defaults(run=main)
+    parser.set_defaults(run=main, output_files=("out",))  # checked before any work (checks._cli)
 
 
 def main(args: argparse.Namespace) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -263,7 +262,3 @@ def test_tiers_partition_the_registry():
     for entry in loaded:
         limit = registry.TIERS[entry.tier]
         assert limit is None or entry.budget_s <= limit
-
-
-def test_results_directory_default_is_results_claims():
-    assert claims_cli.CLAIMS_DIR == Path(registry.__file__).resolve().parent.parent / "results" / "claims"

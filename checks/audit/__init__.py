@@ -4,7 +4,7 @@
   Monte Carlo-calibrated detection rates; `probes`, `dtypes`, `ddp`, `official`: targeted measurements;
 - `discrepancies`: the registry D1–D29 (BRIEF §4 plus new ones), each turning measurements into a verdict;
 - `runner`: scheduling and atomic writing; `render`: Markdown and booktabs tables; `fingerprint`: the
-  regression guard against tests/golden/audit_baseline.json.
+  regression guard against checks/audit/baseline.json.
 """
 
 from .discrepancies import REGISTRY, SECTIONS
