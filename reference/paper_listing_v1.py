@@ -11,8 +11,8 @@ knots t = linspace(−5, 5, 17), ECF = mean over samples of exp(i·t·x) (comple
 error |ECF − exp(−t²/2)|² times the window exp(−t²/2), `torch.trapz` over the knots, times
 N·world_size. It returns that (K,) vector; nothing averages it. Algorithm 2 applies SIGReg to each view's
 embeddings and averages over views, so a (V, N, K) input gives the mean of the V per-view vectors.
-The listing is not runnable as printed (undefined all_reduce, world_size; discrepancy D2): the names are
-given the only meaning under which it runs in one process.
+The v3 listing, whose lines V1 is assumed to share, is not runnable as printed (undefined all_reduce,
+world_size; discrepancy D2): the names are given the only meaning under which it runs in one process.
 """
 
 from __future__ import annotations

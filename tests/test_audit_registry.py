@@ -89,8 +89,11 @@ def test_paper_text_defects_are_cited_never_counted_as_measured(entry_id):
 def test_no_entry_presents_the_v1_or_v2_listing_as_read():
     # The v1/v2 listing texts were not read: every entry that speaks of those arXiv versions (or of the "first
     # listing") says what it rests on (lejepa#2, or that it was not read).
+    # "Both listings" / "v1 and v3 listings" put an unread text beside a read one as if both had been read.
     for d in REGISTRY.values():
         for text in (d.statement, d.paper_says):
             if re.search(r"\bv[12]\b|first listing|before v3", text):
                 assert "lejepa#2" in text or "not read" in text, (d.id, text)
         assert "as printed in v1" not in d.paper_says and "v1/v2" not in d.paper_says, d.id
+        for text in (d.title, d.statement, d.paper_says, d.code_does):
+            assert not re.search(r"both listings|v1 and v3 listings", text), (d.id, text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 from pathlib import Path
@@ -187,6 +188,10 @@ def test_v1_provenance_says_its_listing_was_not_read():
     assert "not read" in source.revision and "inferred" in source.revision
     assert "Not read here" in source.note and "lejepa#2" in source.note
     assert "lejepa#2" in reference.REGISTRY["V1"].title
+    # What "is not runnable as printed" was read in v3's listing; V1's module must not say it of v1's.
+    doc = " ".join(importlib.import_module("reference.paper_listing_v1").__doc__.split())
+    printed = [s for s in doc.split(". ") if "as printed" in s]
+    assert printed and all("v3" in s for s in printed), printed
 
 
 def test_every_deviation_names_an_existing_test():

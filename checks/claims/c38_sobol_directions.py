@@ -50,8 +50,9 @@ class Law:
         if name == "spike-10":  # variance 10 along one axis: s² = 1 + 9 (aᵀv)², (aᵀv)² ~ Beta(½, (K−1)/2)
             self.basis, self.shape = q[:, :1], (0.5, (k - 1) / 2)
             self.value = lambda u: np.asarray(oracle.gaussian_distance(0.0, np.sqrt(1.0 + 9.0 * u)))
-        elif name == "half-1.5-0.5":  # variance 1.5 on half the axes, 0.5 on the rest: s² = 0.5 + ‖Pa‖²
-            self.basis, self.shape = q[:, : k // 2], (k // 4, (k - k // 2) / 2)
+        elif name == "half-1.5-0.5":  # variance 1.5 on r = ⌊K/2⌋ axes, 0.5 on the rest: s² = 0.5 + ‖Pa‖²,
+            # ‖Pa‖² ~ Beta(r/2, (K − r)/2); r/2, not K // 4, which differs when r is odd (K = 6, 10, 11, …)
+            self.basis, self.shape = q[:, : k // 2], ((k // 2) / 2, (k - k // 2) / 2)
             self.value = lambda u: np.asarray(oracle.gaussian_distance(0.0, np.sqrt(0.5 + u)))
         elif name == "cap":  # the negative control: non-Gaussian only where |a_1| > 1/2 (no rotation needed)
             self.basis, self.shape = np.eye(k)[:, :1], (0.5, (k - 1) / 2)
