@@ -142,8 +142,6 @@ def core(
     paper_numbers={
         "gradient_bound": "4σ²/N",
         "curvature_bound": "C√π σ³/(2N)",
-        # Not a printed number: 4σ²/N at N = 256 with the σ² = 2 that the implemented window e^{−t²/2} implies.
-        "N256_bound_sigma2_2": oracle.theorem4_gradient_bound(256),
     },
     discrepancies=("D6",),
 )

@@ -167,8 +167,8 @@ def core(
     paper="arXiv:2511.08544v3 App. D (with §4.3, Theorem 5)",
     tier="cpu-fast",
     budget_s=30,
-    statement="Worst-case or low-discrepancy (Sobol) directions do not change the asymptotics of Theorem 5: "
-    "|A| = O(K) directions still suffice (measured: scrambled Sobol directions; worst-case sets not measured)",
+    statement="Low-discrepancy (scrambled Sobol) directions keep Theorem 5's |A| = O(K): the number needed grows "
+    "at most linearly in K (App. D also names worst-case direction sets; those are not measured here)",
     paper_numbers={"directions": "O(K)"},
 )
 def check(rng: np.random.Generator) -> Outcome:
