@@ -45,6 +45,25 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def ensure_writable(path: Path) -> None:
+    """ValueError unless a file can be written at `path` (an existing, writable folder; not a folder itself): commands
+    call it before computing, so that a bad --out fails in a second with nothing written."""
+    path = Path(path)
+    folder = path.parent
+    if path.is_dir():
+        raise ValueError(f"cannot write {path}: it is a folder; give a file path")
+    if not folder.is_dir():
+        raise ValueError(f"cannot write {path}: folder {folder} does not exist")
+    try:  # a real write: os.access says yes to root on read-only mounts such as /proc
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".probe")
+    except OSError as error:
+        raise ValueError(f"cannot write {path}: {error.strerror or error}") from None
+    os.close(fd)
+    Path(probe).unlink()
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ValueError(f"cannot write {path}: permission denied")
+
+
 def atomic_write_json(path: Path, payload: dict) -> None:
     atomic_write_text(path, json.dumps(payload, indent=2, sort_keys=False) + "\n")
 
