@@ -393,7 +393,8 @@ def _catalogue_spreads(observed: dict, laws: dict, a: torch.Tensor | None) -> di
     spreads = {}
     for spec, g in grids.items():
         ratios = [
-            observed[law] / float((err[:, index[spec]] @ g.coefficients).mean() * n) for law, (err, n) in per_law.items()
+            observed[law] / float((err[:, index[spec]] @ g.coefficients).mean() * n)
+            for law, (err, n) in per_law.items()
         ]
         spreads[spec] = _spread(ratios)
     return spreads
@@ -469,9 +470,7 @@ def diagnose_differences(fn: Callable, probes: Probes, tolerance: float) -> tupl
         elif r1_spread <= LOOSE_RTOL:
             imprecise = r1_spread  # no grid explains it exactly: rounding, judged with the dtype below
         else:
-            findings.append(
-                Finding("grid", "another quadrature grid or integrand, none of the catalogue", evidence)
-            )
+            findings.append(Finding("grid", "another quadrature grid or integrand, none of the catalogue", evidence))
     if imprecise is not None:
         tolerance = LOOSE_RTOL
 
@@ -586,7 +585,9 @@ def diagnose_differences(fn: Callable, probes: Probes, tolerance: float) -> tupl
     if raw_dtype != "float32":
         reasons.append(f"float32 input: returns {raw_dtype} (R1: float32)")
     if noise > max(VALUE_RTOL, 100 * r1_noise):
-        reasons.append(f"float32 input: the value moves {noise:.2g} under a permutation of the samples (R1 {r1_noise:.2g})")
+        reasons.append(
+            f"float32 input: the value moves {noise:.2g} under a permutation of the samples (R1 {r1_noise:.2g})"
+        )
     if imprecise is not None:
         reasons.append(
             f"float32 input: the value departs from R1's (float64) by up to {imprecise:.2g} across laws, a residual "

@@ -108,4 +108,3 @@ SINGLE_DEFECT = {
     "dtype": dtype,
     "collapse_gradient": collapse_gradient,
 }
-

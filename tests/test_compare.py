@@ -10,7 +10,6 @@ import pytest
 import reference
 from checks.__main__ import main
 from checks.compare import DIFFERENCES, compare
-
 from tests import compare_mutants as mutants
 
 MUTANTS = "tests/compare_mutants.py"
@@ -129,7 +128,9 @@ def test_cli_bad_callable_exits_2_and_writes_nothing(tmp_path, capsys, body, mes
     assert not out.exists()
 
 
-@pytest.mark.parametrize("spec", ["no_such_module_xyz:fn", "missing/file.py:fn", "nocolon", "tests.compare_mutants:nope"])
+@pytest.mark.parametrize(
+    "spec", ["no_such_module_xyz:fn", "missing/file.py:fn", "nocolon", "tests.compare_mutants:nope"]
+)
 def test_cli_not_found_exits_2(capsys, spec):
     assert main(["compare", spec]) == 2
     assert capsys.readouterr().err.startswith("error: ")
