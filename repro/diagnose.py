@@ -125,7 +125,8 @@ def load_embeddings(path: Path | str) -> np.ndarray:
         try:
             z = torch.load(path, map_location="cpu", weights_only=True)
         except (pickle.UnpicklingError, RuntimeError, OSError, EOFError, ValueError) as error:
-            raise ValueError(f"cannot read {path} as a torch tensor file: {error}") from None
+            reason = str(error).strip() or ("the file is empty or truncated" if isinstance(error, EOFError) else "")
+            raise ValueError(f"cannot read {path} as a torch tensor file: {reason or type(error).__name__}") from None
         if not isinstance(z, torch.Tensor):
             raise ValueError(f"{path} must hold a single tensor, got {type(z).__name__}")
     return check_matrix(z)

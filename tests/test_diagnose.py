@@ -268,6 +268,8 @@ def _write_bad(tmp_path, case: str):
         torch.save({"z": torch.zeros(4, 2)}, path)
     elif case == "pt corrupt":
         path.write_bytes(b"garbage")
+    elif case == "pt empty":
+        path.write_bytes(b"")
     return path
 
 
@@ -284,6 +286,7 @@ BAD_FILES = {
     "corrupt": "cannot read",
     "pt dict": "single tensor",
     "pt corrupt": "cannot read",
+    "pt empty": "cannot read .* torch tensor file: the file is empty",
 }
 
 
