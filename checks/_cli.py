@@ -19,7 +19,7 @@ from types import ModuleType
 
 from ._results import RESULTS, RESULTS_ENV, check_writable
 
-OUTPUTS = ("out", "results", "figures")  # the arguments that name where a command writes (folders unless declared)
+OUTPUTS = ("out", "results", "figures", "json")  # the arguments that name where a command writes (folders unless declared)
 EXTRA = "repro"  # pyproject's optional dependencies for training, data, figures and the report
 EXTRA_MODULES = ("datasets", "matplotlib", "sklearn", "mlxtend", "PIL")
 

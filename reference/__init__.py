@@ -19,6 +19,7 @@ from .official_r0 import OfficialR0
 from .official_r1 import OfficialR1
 from .paper_listing_v1 import PaperListingV1
 from .paper_listing_v3 import PaperListingV3
+from .pyjepa_p3 import PyjepaP3
 from .stable_pretraining_p1 import StablePretrainingP1
 
 
@@ -32,6 +33,7 @@ def _build() -> MappingProxyType:
         MinimalR2(),
         StablePretrainingP1(),
         LightlyP2(),
+        PyjepaP3(),
     ):
         if variant.id in registry:
             raise RuntimeError(f"duplicate variant id {variant.id!r}")

@@ -30,7 +30,9 @@ SOURCE = Source(
     license="CC-BY-NC-4.0",
     retrieved="2026-11-28",
     note="Same behaviour at every commit from cd5567a to 4a4d111 (2025-11-12 .. 2025-11-20); "
-    "the class is DeprecatedEppsPulley at HEAD, L102-252.",
+    "the class is DeprecatedEppsPulley at HEAD, L102-252. "
+    "The official repository has since moved to galilai-group/lejepa; the commits cited here were read at "
+    "rbalestr-lab/lejepa.",
 )
 
 DEVIATIONS = (

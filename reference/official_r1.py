@@ -32,7 +32,9 @@ SOURCE = Source(
     license="CC-BY-NC-4.0",
     retrieved="2026-11-28",
     note="EppsPulley means this class only from fd27093 (2025-12-08) on; before, a second class of the "
-    "same name shadowed it (see R0).",
+    "same name shadowed it (see R0). "
+    "The official repository has since moved to galilai-group/lejepa; the commits cited here were read at "
+    "rbalestr-lab/lejepa.",
 )
 
 DEVIATIONS = (

@@ -91,13 +91,23 @@ def _finite(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
+def effective_rank(z: torch.Tensor) -> float:
+    """RankMe: exp of the Shannon entropy of the normalised singular values of the centred z (N, K); 0 for a
+    constant z. The one definition of the suite (training diagnostics and `repro diagnose`)."""
+    z64 = z.double()
+    sv = torch.linalg.svdvals(z64 - z64.mean(0))
+    total = sv.sum()
+    if not total > 0:
+        return 0.0
+    p = sv[sv > 0] / total
+    return float(torch.exp(-(p * torch.log(p)).sum()))
+
+
 def diagnostics(z: torch.Tensor, directions: torch.Tensor, max_n: int = 512) -> dict:
     """Spectrum and Gaussianity diagnostics of held-out embeddings z (N, K) (the first max_n rows for the EP)."""
     z64 = z.double()
     centred = z64 - z64.mean(0)
-    sv = torch.linalg.svdvals(centred)
-    p = sv / sv.sum()
-    erank = float(torch.exp(-(p * torch.log(p.clamp_min(1e-300))).sum()))
+    erank = effective_rank(z64)
     eig = torch.linalg.eigvalsh(centred.T @ centred / (z64.shape[0] - 1)).flip(0)
     top = float(eig[0] / eig.sum()) if eig.sum() > 0 else None
     cond = float(eig[0] / eig[-1]) if eig[-1] > 0 else math.inf

@@ -131,7 +131,7 @@ COLLAPSE_LAWS = ("rank1", f"rank{battery.RANK_R}-unit", "equicorr-0.5", "equicor
 
 
 def conclude_d1(ctx: Context) -> Finding:
-    sliced = [v for v in ("R1", "V3", "R0", "R2", "P1", "P2") if v in ctx.main()["raw"]]
+    sliced = [v for v in ("R1", "V3", "R0", "R2", "P1", "P2", "P3") if v in ctx.main()["raw"]]
     table = {law: {v: _pair(ctx, v, law) for v in ["V1", *sliced]} for law in (*COLLAPSE_LAWS, "uniform", "gaussian")}
     v1, r1 = table["rank1"]["V1"], table["rank1"]["R1"]
     e1, e2 = table["equicorr-0.5"]["V1"], table["equicorr-0.5"]["R1"]
@@ -802,7 +802,7 @@ def conclude_d16(ctx: Context) -> Finding:
     est, low, high = mean_interval(near)
     same = {
         v: float(np.max(np.abs(ctx.values(v, "views-near") - ctx.values("R1", "views-near"))))
-        for v in ("R2", "P2")
+        for v in ("R2", "P2", "P3")
         if v in ctx.main()["raw"]
     }
     r1, p1 = ctx.row("R1", "views-near"), ctx.row("P1", "views-near")
@@ -1114,7 +1114,7 @@ def conclude_d23(ctx: Context) -> Finding:
 
 # -- Registry ---------------------------------------------------------------------------------------------
 
-_ALL = ("V1", "V3", "R0", "R1", "R2", "P1", "P2")
+_ALL = ("V1", "V3", "R0", "R1", "R2", "P1", "P2", "P3")
 
 REGISTRY: dict[str, Discrepancy] = {
     d.id: d
@@ -1349,10 +1349,10 @@ REGISTRY: dict[str, Discrepancy] = {
             "D16",
             "views pooled per view vs flattened",
             "R1 on (V,N,D), R2 and P2 average per-view statistics; P1 flattens V·N samples into one.",
-            ("R1", "R2", "P1", "P2"),
+            ("R1", "R2", "P1", "P2", "P3"),
             "BRIEF §4 D16; lejepa#45; stable-pretraining#413",
             conclude_d16,
-            detection_variants=("R1", "R2", "P1", "P2"),
+            detection_variants=("R1", "R2", "P1", "P2", "P3"),
             detection_laws=("views-near", "views-indep"),
             paper_says="LeJEPA loss (Algorithm 2, v3): sigreg = mean over views of SIGReg(z_v), per view with one "
             "shared set of directions; the author in lejepa#45: per view is the default (leading "
