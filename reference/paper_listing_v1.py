@@ -28,7 +28,7 @@ SOURCE = Source(
     license="arXiv non-exclusive distribution licence (paper text)",
     retrieved="2026-11-28",
     note="The v1 text itself could not be read here; semantics from galilai-group/lejepa#2 and "
-    "transcriptions (BRIEF V1). The listing was corrected in v3 (see V3).",
+    "transcriptions (docs/variants.md#v1). The listing was corrected in v3 (see V3).",
 )
 
 DEVIATIONS = (

@@ -6,8 +6,8 @@ eigenvalue fraction, condition number), coordinate means and variances, and one 
 
 p-values are Monte Carlo: `null_reps` batches of N(0, I_K) with the same N and K go through the *same*
 computation with the *same* directions, and p = (1 + #{null >= observed}) / (null_reps + 1), exact at every N.
-The M slices share the data and are correlated, so they are never treated as independent tests (BRIEF O5,
-research/stats.md §2.7: doing so doubles the false-positive rate).
+The M slices share the data and are correlated, so they are never treated as independent tests (docs/oracle.md#o5,
+docs/oracle.md#correlated-slices: doing so doubles the false-positive rate).
 
 Verdict rule (first match wins; α = --alpha, Bonferroni-split over the two tests so that N(0, I) data get a
 verdict other than "consistent with N(0, I)" with probability at most α):
@@ -23,7 +23,8 @@ verdict other than "consistent with N(0, I)" with probability at most α):
 Limitation: the sphericity test's null is Gaussian, so data whose covariance is I but whose tails are heavy can
 be called anisotropic (the "X" law of claim C18 at N = 512, K = 2: one seed in 20); SIGReg's p-value still
 rejects N(0, I) for them. Directions are few against a large K: a departure confined to a low-dimensional
-subspace (the X law inside K = 16) may be missed, as the paper's slicing argument allows (BRIEF C16, D1).
+subspace (the X law inside K = 16) may be missed, as the paper's slicing argument allows
+(docs/claims.md#c16, docs/discrepancies.md#d1).
 """
 
 from __future__ import annotations
