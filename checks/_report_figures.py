@@ -274,7 +274,7 @@ def scaling(bench: Record | None, c4: Record | None) -> tuple[bytes, str]:
             if positive(ys) and len(ys) == len(sizes):
                 lines.append((f"{impl} (slope {fmt(dig(sweep, impl, 'slope_fwd_bwd', 'slope'))})", sizes, ys))
         if lines:
-            panels.append((f"bench: forward+backward vs {variable}", variable, "median ms", lines))
+            panels.append((f"bench: forward+backward vs {variable}", variable, "median time (ms, log scale)", lines))
     axes = dig(c4.data, "detail", "axes") if c4 is not None else None
     lines = []
     for axis, values in sorted(axes.items()) if isinstance(axes, dict) else []:
@@ -282,7 +282,7 @@ def scaling(bench: Record | None, c4: Record | None) -> tuple[bytes, str]:
         if positive(xs) and positive(ys) and len(xs) == len(ys):
             lines.append((f"{axis} (slope {fmt(dig(values, 'time_slope'))})", xs, ys))
     if lines:
-        panels.append(("C4: R1 forward+backward", "size", "fastest ms", lines))
+        panels.append(("C4: R1 forward+backward per axis", "size of N, M or K", "fastest time (ms, log scale)", lines))
     if not panels:
         raise NotDrawn("no timing sweeps: bench.json sweeps.<N|M>.<impl>.fwd_bwd_median_ms or claim C4 detail.axes")
     from matplotlib.ticker import NullFormatter
@@ -300,4 +300,15 @@ def scaling(bench: Record | None, c4: Record | None) -> tuple[bytes, str]:
         ax.set_title(title, fontsize=9)
         ax.legend(fontsize=7)
     sources = " and ".join(r.path for r in (bench, c4) if r is not None)
-    return _png(fig), f"Time against size, log-log (from {sources}); slopes as the JSON reports them."
+    faster = []
+    for variable, sweep in sorted(sweeps.items()):
+        engine, r1 = dig(sweep, "engine", "fwd_bwd_median_ms"), dig(sweep, "R1", "fwd_bwd_median_ms")
+        if positive(engine) and positive(r1) and len(engine) == len(r1):
+            ratios = [b / a for a, b in zip(engine, r1, strict=True)]
+            faster.append(f"{fmt(min(ratios))}–{fmt(max(ratios))}x along {variable}")
+    notice = f" Notice the engine's time against R1's: R1 takes {', '.join(faster)} as long." if faster else ""
+    caption = (
+        "Forward+backward time against the size of one axis, log-log; a slope of 1 (in the legend) means linear "
+        f"cost, the paper's claim C4.{notice} (From {sources}.)"
+    )
+    return _png(fig), caption
