@@ -207,9 +207,9 @@ def spectra(experiment: Record, runs: dict[str, Record]) -> tuple[bytes, str]:
     fig.legend(handles, labels, fontsize=7, loc="outside lower center", ncols=min(len(labels), 5))
     caption = (
         f"Covariance eigenvalues of the learned embeddings in {experiment.ident}, largest first, one line per seed. "
-        "Notice the listing (V1) arms: in the projector one or two eigenvalues carry nearly all the variance, where "
-        "the corrected arms stay flat; the projector's effective rank in the table above says the same in one "
-        f"number. (From {experiment.path} and replication/runs/.)"
+        "Notice how steeply each arm's projector spectrum falls: a flat spectrum is an isotropic embedding, a steep "
+        "one a collapsed one; the projector's effective rank and top-eigenvalue share in the table above give the "
+        f"same in one number each. (From {experiment.path} and replication/runs/.)"
     )
     return _png(fig), caption
 
@@ -248,10 +248,21 @@ def hero(experiment: Record, runs: dict[str, Record], arms: dict[str, str]) -> t
         ax.set_ylabel("share of variance (log scale)")
         ax.set_title(f"{ds}: projector spectrum after training", fontsize=9)
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2))
+    shares = []
+    for ds, lines in panels:
+        tops = [dig(summary, "projector_top_eigenvalue_fraction", "mean") for _, _, summary in lines]
+        if all(is_number(t) for t in tops):
+            shares.append(f"{ds}: " + ", ".join(f"{label} {fmt(100 * t)} %" for (label, _, _), t in zip(lines, tops,
+                          strict=True)))  # fmt: skip
+    notice = (
+        " Notice how much of the variance the top direction carries (a flat spectrum gives each direction an equal "
+        f"share): {'; '.join(shares)}."
+        if shares
+        else ""
+    )
     caption = (
         f"Projector covariance spectra after training with each regulariser ({experiment.ident}, one line per seed, "
-        "eigenvalues as shares of the total variance). Notice the listing's spectrum: one or two directions carry "
-        "almost all the variance (collapse), while the corrected SIGReg keeps it spread over all of them."
+        f"eigenvalues as shares of the total variance; the legend gives each arm's mean effective rank).{notice}"
     )
     return _png(fig), caption
 

@@ -304,5 +304,5 @@ def block(
         lines += ["", "Left out (data missing): " + "; ".join(missing) + "."]
     if hero is not None:
         path, caption = hero
-        lines += ["", f"![{caption.split('.')[0]}]({prefix}{path})", "", f"*{relink(caption)}*"]
+        lines += ["", f"![{caption.split(' (')[0]}]({prefix}{path})", "", f"*{relink(caption)}*"]
     return lines

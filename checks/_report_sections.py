@@ -708,7 +708,8 @@ def demo_caption(name: str, record: Record) -> str:
     if name.endswith(".gif"):
         return (
             "Animation of the two-dimensional clouds while gradient descent runs on V1 and on R1 (seed 0). Notice how "
-            f"V1 moves the marginals but leaves the shapes, as in the panels above. (From {record.path}.)"
+            f"each cloud's shape changes, or does not, over the steps; the numbers are in the table above. (From "
+            f"{record.path}.)"
         )
     if "clouds" in name:
         start = dig(record.data, "conditions", "rotstretch2d/V1", "start", "max_abs_corr", "mean")
