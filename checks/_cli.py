@@ -19,7 +19,8 @@ from types import ModuleType
 
 from ._results import RESULTS, RESULTS_ENV, check_writable
 
-OUTPUTS = ("out", "results", "figures", "json")  # the arguments that name where a command writes (folders unless declared)
+# The arguments that name where a command writes (folders unless the command declares them files).
+OUTPUTS = ("out", "results", "figures", "json")
 EXTRA = "repro"  # pyproject's optional dependencies for training, data, figures and the report
 EXTRA_MODULES = ("datasets", "matplotlib", "sklearn", "mlxtend", "PIL")
 

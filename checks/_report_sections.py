@@ -114,6 +114,16 @@ class Context:
     reference: Reference
     versions: dict[str, int]
     marked: dict[str, list[str]] = field(default_factory=dict)
+    figures: dict[str, str] = field(default_factory=dict)  # the report's drawn figures: name -> caption
+    placed: list[str] = field(default_factory=list)  # figures shown next to their table (the rest: Figures)
+
+    def figure(self, section: Section, name: str, caption: str | None = None) -> None:
+        """Show figure `name` (under figures/) here, with its caption, if it was drawn or lies in results/."""
+        caption = caption if caption is not None else self.figures.get(name)
+        if caption is None or name in self.placed:
+            return
+        self.placed.append(name)
+        section.lines += [f"![{name}]({FIGURES}/{name})", "", f"*{caption}*", ""]
 
     def mark(self, record: Record | None) -> str:
         """† and/or ‡ for a record, remembering why (the Provenance section lists it)."""
@@ -160,6 +170,7 @@ class Section:
     title: str
     lines: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    anchor: str = ""  # an HTML anchor before the heading, for links from the findings
 
     def table(self, table: Table, heading: str | None = None) -> None:
         if heading:
@@ -171,52 +182,72 @@ class Section:
         self.lines += [*lines, ""]
 
 
+def _short_reason(reason) -> str:
+    """The first clause of a not-run reason ("needs a GPU (tier gpu)"), for the slim table; the details keep it all."""
+    text = str(reason or "no reason recorded").strip()
+    for stop in (":", ";", ". "):
+        text = text.split(stop, 1)[0]
+    return text
+
+
+def _paper_cell(data: dict) -> str:
+    numbers = fmt_paper(data.get("paper_numbers"), limit=2)
+    if numbers != DASH:
+        return numbers
+    statement = str(data.get("statement") or DASH)
+    return statement if len(statement) <= 80 else statement[:79].rsplit(" ", 1)[0] + " …"
+
+
+def claim_anchor(claim_id: str) -> str:
+    """C15-bounded-gradient -> c15 (the findings link to it)."""
+    return claim_id.split("-", 1)[0].lower()
+
+
 def claims_section(results: Results, ctx: Context, catalog: dict[str, dict]) -> Section:
-    section = Section("Claims: the paper against our outcomes")
+    section = Section("Claims: the paper against our outcomes", anchor="claims")
     records = {r.ident: r for r in results.of("claim")}
     skipped = {s.path: s.problem for s in results.skipped}
     ids = sorted(set(records) | set(catalog), key=sort_key)
-    rows, notes = [], []
+    rows, full, notes = [], [], []
     for claim_id in ids:
         record = records.get(claim_id)
         if record is None:
             entry = catalog[claim_id]
-            rows.append(
-                (
-                    claim_id,
-                    fmt(entry.get("claim_version")),
-                    entry.get("paper") or DASH,
-                    fmt_paper(entry.get("paper_numbers")),
-                    DASH,
-                    "not-run",
-                    entry.get("tier") or DASH,
-                    DASH,
-                    DASH,
-                    Code(f"python -m checks run {claim_id}"),
-                )
-            )
             problem = skipped.get(f"claims/{claim_id}.json")
-            why = f"its result file was skipped ({problem})" if problem else "no result file under results/claims/"
-            notes.append(f"- **{claim_id}**: {why}.")
+            reason = f"its result file was skipped ({problem})" if problem else entry.get("reason")
+            reason = reason or "no result file under results/claims/ and no reason in its module"
+            short_ = "result file skipped" if problem else _short_reason(reason)
+            rows.append((claim_id, _paper_cell(entry), f"not run: {short_}", "not-run",
+                         entry.get("basis") or DASH))  # fmt: skip
+            full.append((claim_id, fmt(entry.get("claim_version")), entry.get("paper") or DASH,
+                         fmt_paper(entry.get("paper_numbers")), DASH, "not-run", entry.get("basis") or DASH,
+                         entry.get("tier") or DASH, DASH, DASH, Code(f"python -m checks run {claim_id}")))  # fmt: skip
+            parts = [
+                entry.get("statement"),
+                f"Paper: {entry.get('paper') or DASH}; numbers: {fmt_paper(entry.get('paper_numbers'), limit=99)}",
+                f"Not run: {reason}",
+                f"Tier {entry.get('tier') or DASH}; rerun: `python -m checks run {claim_id}`",
+            ]
+            notes.append(
+                f'- <a id="{claim_anchor(claim_id)}"></a>**{claim_id}**: ' + " ".join(_sentence(p) for p in parts if p)
+            )
             continue
         d = record.data
-        rows.append(
-            (
-                claim_id + ctx.mark(record),
-                fmt(d["claim_version"]),
-                d["paper"],
-                fmt_paper(d.get("paper_numbers")),
-                fmt_interval(d.get("estimate"), d.get("interval")),
-                d["verdict"],
-                d["tier"],
-                fmt(d.get("n")),
-                fmt(d.get("runtime_s")),
-                Code(d.get("rerun") or f"python -m checks run {claim_id}"),
-            )
-        )
+        measured = fmt_interval(d.get("estimate"), d.get("interval"))
+        if d["verdict"] == "not-run":
+            measured = f"not run: {_short_reason(d.get('reason'))}"
+        basis = d.get("basis") if isinstance(d.get("basis"), str) and d.get("basis") else DASH
+        rerun = d.get("rerun") or f"python -m checks run {claim_id}"
+        rows.append((claim_id + ctx.mark(record), _paper_cell(d), measured, d["verdict"], basis))
+        full.append(
+            (claim_id + ctx.mark(record), fmt(d["claim_version"]), d["paper"], fmt_paper(d.get("paper_numbers")),
+             fmt_interval(d.get("estimate"), d.get("interval")), d["verdict"], basis, d["tier"], fmt(d.get("n")),
+             fmt(d.get("runtime_s")), Code(rerun))
+        )  # fmt: skip
         parts = [d.get("statement")]
+        parts.append(f"Paper: {d['paper']}; numbers: {fmt_paper(d.get('paper_numbers'), limit=99)}")
         if d.get("reason"):
-            parts.append(f"Outcome: {d['reason']}")
+            parts.append(f"{'Not run' if d['verdict'] == 'not-run' else 'Outcome'}: {d['reason']}")
         if d.get("interval_method"):
             parts.append(f"Interval: {d['interval_method']}")
         tolerance = d.get("tolerance")
@@ -224,27 +255,62 @@ def claims_section(results: Results, ctx: Context, catalog: dict[str, dict]) -> 
             value = tolerance.get("value")
             shown = fmt_paper(value) if isinstance(value, dict) else fmt(value, sig=None)
             parts.append(f"Tolerance: {shown} ({tolerance.get('reason') or 'no reason given'})")
+        control = d.get("control")
+        if isinstance(control, dict) and control.get("what"):
+            estimate = f", estimate {fmt(control['estimate'])}" if is_number(control.get("estimate")) else ""
+            parts.append(f"Negative control: {control['what']}: {control.get('verdict') or DASH}{estimate}")
         if isinstance(d.get("discrepancies"), list) and d["discrepancies"]:
             parts.append(f"Discrepancies: {', '.join(map(str, d['discrepancies']))}")
-        notes.append(f"- **{claim_id}** (v{d['claim_version']}): " + " ".join(_sentence(p) for p in parts if p))
-    counts = Counter(row[5] for row in rows)
+        parts.append(f"Tier {d['tier']}, n {fmt(d.get('n'))}, {fmt(d.get('runtime_s'))} s; rerun: `{rerun}`")
+        notes.append(
+            f'- <a id="{claim_anchor(claim_id)}"></a>**{claim_id}** (v{d["claim_version"]}): '
+            + " ".join(_sentence(p) for p in parts if p)
+        )
+    counts = Counter(row[3] for row in rows)
     summary = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v])
-    section.text(f"{len(rows)} claims: {summary or 'none'}.")
-    headers = ("id", "v", "paper locus", "paper says", "estimate [interval]", "verdict", "tier", "n", "runtime s")
-    table = Table(
-        "claims",
-        "Paper claims against our outcomes",
-        (*headers, "rerun"),
-        tuple(rows),
-        legend(rows)
-        + (
-            "Estimate and interval as each check reports them (its interval method is in the claim notes); "
-            "verdicts: reproduced, not-reproduced, inconclusive (the interval straddles the tolerance), not-run.",
-        ),
+    section.text(
+        f"{len(rows)} claims: {summary or 'none'}. Each row: what the paper says (its number), what we measured "
+        "(estimate [interval]), the verdict and what it rests on (measured: an experiment; derived: follows from an "
+        "exact computation; cited: recorded from text). Locus, tier, sample size, runtime and the command to rerun "
+        "are in the details below the table; the paper's claims are described in "
+        "[docs/claims.md](../docs/claims.md)."
     )
-    section.table(table)
+    verdict_note = (
+        "Verdicts: reproduced, not-reproduced, inconclusive (the interval straddles the tolerance), not-run (with the "
+        "reason). Estimate and interval as each check reports them (the interval method is in the details)."
+    )
+    section.table(
+        Table(
+            "claims",
+            "Paper claims against our outcomes",
+            ("id", "paper says", "we measured [interval]", "verdict", "basis"),
+            tuple(rows),
+            legend(rows) + (verdict_note,),
+        )  # fmt: skip
+    )
+    section.tables.append(  # the full record, for reviewers' tables (not shown in the report)
+        Table(
+            "claims_full",
+            "Paper claims against our outcomes (all columns)",
+            (
+                "id",
+                "v",
+                "paper locus",
+                "paper says",
+                "estimate [interval]",
+                "verdict",
+                "basis",
+                "tier",
+                "n",
+                "runtime s",
+                "rerun",
+            ),  # fmt: skip
+            tuple(full),
+            legend(full) + (verdict_note,),
+        )
+    )
     if notes:
-        section.lines += ["### Claim notes", "", *notes, ""]
+        section.lines += ["### Claim details", "", *notes, ""]
     return section
 
 
@@ -308,7 +374,7 @@ def _effect(data: dict) -> str:
 
 
 def discrepancies_section(results: Results, ctx: Context) -> Section:
-    section = Section("Discrepancies: paper, official code and packages")
+    section = Section("Discrepancies: paper, official code and packages", anchor="discrepancies")
     records = sorted(results.of("discrepancy"), key=lambda r: sort_key(r.ident))
     if not records:
         section.text("No discrepancy results (results/audit/D*.json): run `python -m checks audit`.")
@@ -341,8 +407,9 @@ def discrepancies_section(results: Results, ctx: Context) -> Section:
         ):
             if isinstance(d.get(key), str) and d[key]:
                 parts.append(f"{label}: {d[key]}")
-        if parts:
-            notes.append(f"- **{record.ident}**: " + " ".join(_sentence(p) for p in parts))
+        parts.append(f"Described in [docs/discrepancies.md](../docs/discrepancies.md#{record.ident.lower()})")
+        line = " ".join(_sentence(p) for p in parts)
+        notes.append(f'- <a id="{record.ident.lower()}"></a>**{record.ident}**: {line}')
     if records:
         verdicts = Counter(r.data["verdict"] for r in records)
         section.text(
@@ -429,6 +496,7 @@ def _audit_detection(results: Results, ctx: Context, section: Section) -> None:
         ),
         "Detection table of the audit",
     )
+    ctx.figure(section, "report_audit_detection.png")
 
 
 def _variants_rerun(config: dict) -> str:
@@ -440,7 +508,7 @@ def _variants_rerun(config: dict) -> str:
 
 
 def variants_section(results: Results, ctx: Context) -> Section:
-    section = Section("Variants on one seeded battery")
+    section = Section("Variants on one seeded battery", anchor="variants")
     record = results.one("variants-table")
     if record is None:
         section.text("No variants table (results/variants.json): run `python -m checks variants`.")
@@ -475,6 +543,7 @@ def variants_section(results: Results, ctx: Context) -> Section:
         ),
         "Value over the null mean (detections)",
     )
+    ctx.figure(section, "report_variants_detection.png")
     ratio_rows = cells(lambda r: fmt(r["ratio_to_R1"]))
     section.table(
         Table(
@@ -599,7 +668,7 @@ def _experiment_table(record: Record, ctx: Context) -> Table | str:
 
 
 def replication_section(results: Results, ctx: Context) -> Section:
-    section = Section("Replication (E1–E5)")
+    section = Section("Replication (E1–E5)", anchor="replication")
     records = sorted(results.of("experiment"), key=lambda r: (r.data["experiment"], r.data["scale"]))
     if not records:
         section.text(
@@ -607,19 +676,69 @@ def replication_section(results: Results, ctx: Context) -> Section:
             "`python -m repro demo`."
         )
         return section
+    anchors: set[str] = set()
     for record in records:
         made = _experiment_table(record, ctx)
-        heading = f"{record.data['experiment']} ({record.data['scale']})"
+        exp = record.data["experiment"]
+        heading = f"{exp} ({record.data['scale']})"
+        name = exp.lower() if exp.lower() not in anchors else record.ident.lower().replace("_", "-")
+        anchors.add(name)
+        section.lines += [f'<a id="{name}"></a>', ""]
         if isinstance(made, str):
             section.lines += [f"### {heading}", "", made, ""]
-        else:
-            section.table(made, heading)
-            section.text(f"Rerun: `{_experiment_rerun(record.data)}`.")
+            continue
+        section.table(made, heading)
+        section.text(f"Rerun: `{_experiment_rerun(record.data)}`.")
+        ctx.figure(section, f"{figures_mod.PREFIX}training_curves_{record.ident}.png")
+        ctx.figure(section, f"{figures_mod.PREFIX}spectra_{record.ident}.png")
+        for figure in record.data.get("figures") or [] if exp == "E5" else []:
+            if isinstance(figure, str):
+                name = PurePosixPath(figure).name
+                if f"{FIGURES}/{name}" in results.figures:
+                    ctx.figure(section, name, demo_caption(name, record))
     return section
 
 
+def _end(record: Record, condition: str, key: str):
+    return dig(record.data, "conditions", condition, "end", key, "mean")
+
+
+def demo_caption(name: str, record: Record) -> str:
+    """What each of the demo's figures shows and, from E5's numbers, the one thing to notice."""
+    if name.endswith(".gif"):
+        return (
+            "Animation of the two-dimensional clouds while gradient descent runs on V1 and on R1 (seed 0). Notice how "
+            f"each cloud's shape changes, or does not, over the steps; the numbers are in the table above. (From "
+            f"{record.path}.)"
+        )
+    if "clouds" in name:
+        start = dig(record.data, "conditions", "rotstretch2d/V1", "start", "max_abs_corr", "mean")
+        v1, r1 = _end(record, "rotstretch2d/V1", "max_abs_corr"), _end(record, "rotstretch2d/R1", "max_abs_corr")
+        notice = (
+            f" Notice the stretched cloud: V1 keeps its correlation (largest |corr| {fmt(start)} at the start, "
+            f"{fmt(v1)} after), R1 removes it ({fmt(r1)}); whether an end cloud is Gaussian is judged by the "
+            "independent tests in the table (looks Gaussian), not by SIGReg."
+            if all(is_number(v) for v in (start, v1, r1))
+            else ""
+        )
+        return (
+            "Two-dimensional point clouds (square, rotated and stretched, X-shaped) at the start and after gradient "
+            f"descent on V1 and on R1 (seed 0), axes in units of the target N(0, 1).{notice} (From {record.path}.)"
+        )
+    v1, r1 = _end(record, "rank1_16d/V1", "eig_min"), _end(record, "rank1_16d/R1", "eig_min")
+    notice = (
+        f" Notice the rank-1 cloud: after V1 its smallest eigenvalue is still {fmt(v1)}, after R1 it is {fmt(r1)}."
+        if is_number(v1) and is_number(r1)
+        else ""
+    )
+    return (
+        "Covariance eigenvalues (largest first, log scale) of 16-dimensional clouds after gradient descent on V1 and "
+        f"on R1, with the start for reference; the target N(0, I) has all eigenvalues 1.{notice} (From {record.path}.)"
+    )
+
+
 def bench_section(results: Results, ctx: Context) -> Section:
-    section = Section("Cost and scaling (engine against R1)")
+    section = Section("Cost and scaling (engine against R1)", anchor="cost")
     record = results.one("engine-bench")
     if record is None:
         section.text("No benchmark (results/bench.json): run `python -m repro bench`.")
@@ -697,6 +816,7 @@ def bench_section(results: Results, ctx: Context) -> Section:
             section.text(
                 _sentence(f"Paper Table 6 (C22): {table6.get('status', 'not-run')}: {fmt(table6.get('reason'))}")
             )
+    ctx.figure(section, "report_scaling.png")
     quick = " --quick" if dig(d, "config", "quick") else ""
     seed = dig(d, "config", "seed")
     section.text(
@@ -718,6 +838,8 @@ def figures_section(results: Results, ctx: Context, drawn: dict[str, str], not_d
     ours = [f"{FIGURES}/{name}" for name in drawn]
     for path in sorted(set(theirs) | set(ours)):
         name = PurePosixPath(path).name
+        if name in ctx.placed:
+            continue
         if name in drawn:
             caption = drawn[name]
         elif name in producers:
@@ -725,8 +847,8 @@ def figures_section(results: Results, ctx: Context, drawn: dict[str, str], not_d
         else:
             caption = "Found under results/figures/ (no result file lists it)."
         section.lines += [f"![{name}]({path})", "", f"*{name}*: {caption}", ""]
-    if not theirs and not ours:
-        section.text("No figures.")
+    if not [p for p in set(theirs) | set(ours) if PurePosixPath(p).name not in ctx.placed]:
+        section.text("Every figure is shown next to the table it illustrates.")
     if not_drawn:
         section.lines += ["Not drawn (data missing from the JSON):", "", *(f"- {reason}" for reason in not_drawn), ""]
     return section

@@ -1,4 +1,4 @@
-"""Named, seeded input laws for the variant comparisons (BRIEF §4 D1, research/peers.md §3).
+"""Named, seeded input laws for the variant comparisons (docs/discrepancies.md#d1, docs/variants.md#peers).
 
 Every generator takes an explicit torch.Generator; nothing touches the global RNG."""
 

@@ -203,6 +203,20 @@ def last_result(out: Path, claim_id: str) -> dict | None:
         return None
 
 
+def verdict_lines(payload: dict) -> list[str]:
+    """A claim's outcome in words: verdict and why, what the paper says, what we measured."""
+    from ._report_format import fmt_paper
+
+    lines = [f"{payload['claim']}: {payload['verdict']}"]
+    if payload.get("reason"):
+        lines.append(f"  why:   {payload['reason']}")
+    lines.append(f"  paper: {fmt_paper(payload.get('paper_numbers'), limit=99)} ({payload.get('paper')})")
+    if payload.get("estimate") is not None:
+        how = f" ({payload['interval_method']})" if payload.get("interval_method") else ""
+        lines.append(f"  ours:  {format_estimate(payload)}{how}")
+    return lines
+
+
 def list_table(entries: list[Claim], out: Path) -> str:
     rows = []
     for e in entries:
@@ -269,6 +283,9 @@ def main_run(args: argparse.Namespace) -> int:
     out = output(args, "claims")
     payloads = run_claims(entries, args.seed, out, workers=args.workers)
     print(results_table(payloads))
+    for payload in payloads:
+        print()
+        print("\n".join(verdict_lines(payload)))
     over = [p["claim"] for p in payloads if p["over_budget"]]
     if over:
         print(f"over budget: {', '.join(over)}", file=sys.stderr)

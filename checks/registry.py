@@ -8,7 +8,7 @@ A claim module under `checks/claims/` decorates one function `check(rng) -> Outc
 
 Randomness reaches a check only through `rng`, derived from (suite seed, claim id) by `claim_rng`, so the same
 seed gives the same numbers whatever else runs. Registering an id twice raises; looking up an unknown id raises
-ValueError listing the known ids (the lm-evaluation-harness registry rules, STYLE.md).
+ValueError listing the known ids (the lm-evaluation-harness registry rules).
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ PARALLEL = 2  # cores of the reference machine
 CHILD_ENV = {
     "OMP_NUM_THREADS": "1",  # one torch thread per process: on 2 cores two threads per process ran 20x slower
     "MKL_NUM_THREADS": "1",
-    "HF_DATASETS_OFFLINE": "1",  # the hub hangs ~26 s and fails on these machines (BRIEF §7)
+    "HF_DATASETS_OFFLINE": "1",  # the hub hangs ~26 s and fails on these machines (docs/variants.md#offline-data)
     "HF_HUB_OFFLINE": "1",
     "PYTHONUNBUFFERED": "1",  # the log shows progress as it happens
     "TQDM_MININTERVAL": "5",  # children's progress bars: a line every 5 s in the log, not hundreds

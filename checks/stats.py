@@ -1,7 +1,7 @@
 """Interval estimates the checks report: a seeded stratified bootstrap and binomial confidence intervals.
 
 Written here rather than taken from rliable, whose bootstrap draws from NumPy's global stream whatever
-`random_state` says (STYLE.md §3): every function that resamples takes an explicit `numpy.random.Generator`.
+`random_state` says: every function that resamples takes an explicit `numpy.random.Generator`.
 Coverage is tested the SciPy way in tests/test_stats.py (many replicate data sets, frozen count + binomtest).
 """
 

@@ -1,9 +1,9 @@
 """The variants table: every registered SIGReg variant on one seeded battery, against its own null.
 
 For each variant and input law, S data seeds (each with fresh directions shared by all variants) give the
-value; its ratio to the exact null mean E[EP] = √(2π)(1 − 1/√3) (BRIEF O2), its ratio to R1 on the same
+value; its ratio to the exact null mean E[EP] = √(2π)(1 − 1/√3) (docs/oracle.md#o2), its ratio to R1 on the same
 data and directions, and the fraction of seeds detected at the 1 % level by a Monte Carlo null of the
-*same* implementation at the same (N, K, M) (never a guessed constant: BRIEF O5). Variants that return a
+*same* implementation at the same (N, K, M) (never a guessed constant: docs/oracle.md#o5). Variants that return a
 vector (V1, V3) are summarised by its mean, which is what Definition 2 of the paper and any `.mean()`
 would take.
 """

@@ -9,7 +9,7 @@ whose closed form (oracle O1 of the project brief) is::
 
     EP(y) = (√(2π)/N) Σ_{j,k} e^{−(y_j−y_k)²/2} − 2√π Σ_j e^{−y_j²/4} + N √(2π/3).
 
-Oracle ids (O1–O6) refer to ``BRIEF.md`` §6; derivations are in ``research/stats.md`` §1–§3 and are re-verified
+Oracle ids (O1–O6) refer to ``docs/oracle.md``; derivations are in the same file and are re-verified
 numerically by ``tests/test_oracle.py``.
 
 Conventions
@@ -74,7 +74,7 @@ __all__ = [
 ]
 
 # ----------------------------------------------------------------------------------------------------------------
-# Constants (stats.md §1.1, §2.1, §2.2)
+# Constants (docs/oracle.md#o1, #o2, #o5)
 # ----------------------------------------------------------------------------------------------------------------
 
 _SQRT_2PI = math.sqrt(2.0 * math.pi)  # ∫ cos(td) e^{−t²/2} dt = √(2π) e^{−d²/2}: the pair-term constant
@@ -327,7 +327,7 @@ def ep_grad(y):
 
 
 def ep_grad_sup(n) -> float:
-    """Exact sup over all data of |∂EP/∂y_n| for sample size n (O4, stats.md §3.2): √(2π) e^{−1/2} (3 − 2/n).
+    """Exact sup over all data of |∂EP/∂y_n| for sample size n (O4, docs/oracle.md#o4): √(2π) e^{−1/2} (3 − 2/n).
 
     Attained at y_n = −√2 with every other sample at −√2 − 1 (each |d e^{−d²/2}| and |y e^{−y²/4}| at its max
     with aligned signs). Independent of the data scale and bounded in n (→ 4.5610): the paper's 4σ²/N is not.
@@ -459,7 +459,7 @@ def expected_rank1_sigreg(n, k=None):
     """Exact E[SIGReg] for rank-1 collapse z = x·1ᵀ (x iid N(0,1), K columns) with uniform directions (O3).
 
     A slice is x·(1ᵀa) ~ N(0, Kρ²) with ρ = a·1/√K, ρ² ~ Beta(½, (K−1)/2); average ``expected_ep`` over that law.
-    ``k=None`` gives the K → ∞ limit (s ~ |N(0,1)|), in closed form with Bessel K₀ (stats.md §4.1):
+    ``k=None`` gives the K → ∞ limit (s ~ |N(0,1)|), in closed form with Bessel K₀ (docs/oracle.md#o3):
     n·[e^{1/8}K₀(1/8)/√2 − 2e^{1/2}K₀(1/2) + √(2π/3)] + [√(2π) − e^{1/8}K₀(1/8)/√2] = 0.16805420 n + 0.73755781.
     Returns a float.
     """
@@ -566,7 +566,7 @@ def _null_eigenvalues_cached(k: int) -> np.ndarray:
 
 
 def null_eigenvalues(k: int = 50) -> np.ndarray:
-    """The k largest eigenvalues λ of the H0 limiting law EP → Σ λ_k χ²₁ (O5, stats.md §2.3), descending.
+    """The k largest eigenvalues λ of the H0 limiting law EP → Σ λ_k χ²₁ (O5, docs/oracle.md#o5), descending.
 
     Odd: √(2π) g^{−(4j+3)} (g = golden ratio); even: roots of the secular equation
     Σ_j C(2j,j)(4g⁴)^{−j} / (√(2π) g^{−(4j+1)} − μ) = 0. Σ_k λ_k = NULL_MEAN, 2 Σ λ_k² = NULL_VARIANCE_LIMIT
@@ -774,7 +774,7 @@ def null_quantile(p, eigenvalues=None):
 def p_value(y, eigenvalues=None, method="fft"):
     """Asymptotic p-value ``null_sf(ep(y))`` of each column (numpy float64, shape () or (M,)).
 
-    Uses the limiting law, whose quantiles are within ~1 % of the finite-N ones for N >= 64 (stats.md §2.5).
+    Uses the limiting law, whose quantiles are within ~1 % of the finite-N ones for N >= 64 (docs/oracle.md#o5).
     ``method`` defaults to "fft" because p-values are wanted in bulk (see ``null_sf``).
     """
     t = ep(y)
@@ -930,7 +930,7 @@ def grid_expectation(knots, weights, n, mu=0.0, sigma=1.0) -> float:
 
 def _grid_cov(k, rho=1.0):
     """H0 covariances of cos(t_j X) with cos(t_l Y), and of the sines, for (X, Y) standard normal with correlation
-    rho (stats.md §2.4 for rho = 1, one direction): E cos(tX ∓ sY) = e^{−(t² + s² ∓ 2ρts)/2}; cos and sin are
+    rho (docs/oracle.md#o5 for rho = 1, one direction): E cos(tX ∓ sY) = e^{−(t² + s² ∓ 2ρts)/2}; cos and sin are
     uncorrelated (z -> −z). An array rho (e.g. the Gram matrix of the directions) puts its shape before (T, T)."""
     rho = np.asarray(rho, dtype=np.float64)[..., None, None]
     t, u = k[:, None], k[None, :]
@@ -941,7 +941,7 @@ def _grid_cov(k, rho=1.0):
 
 
 def grid_null_variance(knots, weights, n) -> float:
-    """Exact Var[grid statistic] under H0 for sample size n (stats.md §2.4).
+    """Exact Var[grid statistic] under H0 for sample size n (docs/oracle.md#o5).
 
     Var = (4/n)(c∘φ₀)ᵀ A (c∘φ₀) + 2(n−1)/n · cᵀ(A∘A + S∘S)c, with A, S the cos/sin covariances.
     """

@@ -32,7 +32,7 @@ SOURCE = Source(
     retrieved="2026-11-28",
     note="Not read here: the v1 and v2 listing texts. galilai-group/lejepa#2 (acknowledged by the author) and "
     "second-hand transcriptions support only that the CF argument is the unprojected x; the rest is the v3 "
-    "listing's (read). The listing was corrected in v3 (see V3).",
+    "listing's (read). The listing was corrected in v3 (see V3; docs/variants.md#v1).",
 )
 
 DEVIATIONS = (

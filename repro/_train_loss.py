@@ -1,4 +1,4 @@
-"""The LeJEPA loss with a selectable SIGReg (BRIEF §2).
+"""The LeJEPA loss with a selectable SIGReg (docs/claims.md#the-lejepa-loss).
 
     centres μ_n = mean of the V_g global-view embeddings of image n
     pred        = mean over views v, images n and dims k of (μ_n − z_{n,v,k})²  (the listing: mean over K)

@@ -1,6 +1,6 @@
 """Image data for the replication runs, behind one `--dataset` name, on Hugging Face `datasets`.
 
-Offline defaults are built from data that ships inside packages (BRIEF §7) and converted once into
+Offline defaults are built from data that ships inside packages (docs/variants.md#offline-data) and converted once into
 `datasets.Dataset` objects cached on disk (save_to_disk / load_from_disk):
 
 | name      | source                                   | images                | split (stratified, seeded) |

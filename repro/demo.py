@@ -9,8 +9,8 @@ Start clouds (`start_cloud`):
 - rank1_16d     one N(0,1) variable copied to 16 columns + 1e−3 noise (rank-1 collapse, D1)
 - xlaw2d        (g, s·g), g ~ N(0,1), s = ±1: N(0,1) marginals and identity covariance, but an "X" (C18)
 The end points are judged by tests that are not SIGReg (the optimiser can drive SIGReg far below a genuine
-sample's value while the cloud is not Gaussian, BRIEF §8): covariance spectrum, Mardia's skewness and kurtosis,
-Henze–Zirkler, and per-direction Shapiro–Wilk and Kolmogorov–Smirnov (vs N(0, 1)) on random directions. The
+sample's value while the cloud is not Gaussian, docs/claims.md#c18): covariance spectrum, Mardia's skewness and
+kurtosis, Henze–Zirkler, and per-direction Shapiro–Wilk and Kolmogorov–Smirnov (vs N(0, 1)) on random directions. The
 same tests on genuine N(0, I) samples of the same size give the reference row.
 
 Mardia (1970): b₁ = Σᵢⱼ dᵢⱼ³/N², N·b₁/6 ~ χ²(p(p+1)(p+2)/6); b₂ = Σᵢ dᵢᵢ²/N, (b₂ − p(p+2))/√(8p(p+2)/N) ~ N(0,1),
@@ -324,6 +324,8 @@ def _figures(runs: list[dict], plan: DemoPlan, figures: Path) -> list[str]:
             ax.set_ylim(-4, 4)
             ax.set_aspect("equal")
             ax.set_title(f"{cloud}: {title}", fontsize=8)
+            ax.set_xlabel("coordinate 1", fontsize=7)
+            ax.set_ylabel("coordinate 2", fontsize=7)
     fig.tight_layout()
     path = figures / "demo_clouds_2d.png"
     fig.savefig(path, dpi=100)
@@ -341,7 +343,9 @@ def _figures(runs: list[dict], plan: DemoPlan, figures: Path) -> list[str]:
                     label="start")  # fmt: skip
         ax.axhline(1.0, color="grey", lw=0.8)
         ax.set_title(f"{cloud}: covariance eigenvalues", fontsize=9)
-        ax.legend(fontsize=7)
+        ax.set_xlabel("eigenvalue rank")
+        ax.set_ylabel("eigenvalue (log scale; target 1)")
+        ax.legend(fontsize=7, loc="upper right" if cloud == "mixed16d" else "center right")
     fig.tight_layout()
     path = figures / "demo_spectra_16d.png"
     fig.savefig(path, dpi=100)

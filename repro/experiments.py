@@ -1,7 +1,8 @@
 """Experiments E1–E4: small-scale LeJEPA replications, each written to results/replication/E<n>_<scale>.json.
 
 E1  listing (V1) vs corrected (R1) vs λ = 0 vs random-init encoder vs raw pixels, on MNIST-5k and digits
-    (BRIEF §8: projector effective rank ≈ 14–16/16 corrected vs ≈ 3/16 listing; 10-shot +8 points on MNIST-5k).
+    (a prototype, docs/variants.md#v1: projector effective rank ≈ 14–16/16 corrected vs ≈ 3/16 listing; 10-shot
+    +8 points on MNIST-5k).
 E2  λ sweep 0.005–0.2 with R1 on MNIST-5k (C23 analogue: is the probe accuracy flat over a decade of λ?).
 E3  directions M and quadrature knots/range sweep with R1 on digits (C24 analogue).
 E4  Spearman correlation of the final training loss with probe accuracy over the E2 (and E3) runs, plain and

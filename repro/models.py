@@ -5,7 +5,7 @@
   any input size ≥ 8 px.
 - `timm:<name>`: a timm backbone (num_classes=0), only when timm is installed (GPU scale).
 Projector: Linear-BN-GELU ×2 → Linear to `proj_dim` (16, as in MINIMAL.md); SIGReg and the prediction term act
-on its output, the probes read the backbone embedding (BRIEF §2).
+on its output, the probes read the backbone embedding (docs/claims.md#the-lejepa-loss).
 
 Batch norm is `BatchNorm` below, not torch's: its batch statistics are averaged over ranks inside the autograd
 graph, so a 2-process run sees the global-batch statistics a 1-process run sees (torch's SyncBatchNorm refuses

@@ -1,7 +1,7 @@
 """The suite's SIGReg engine: the official statistic (R1), fast and memory-lean, with correct DDP semantics.
 
 SIGReg of embeddings x (N, K) on unit directions A (K, M) is the mean over the M slices y = x·a_m of the
-Epps–Pulley statistic on a quadrature grid (BRIEF §2; reference/official_r1.py):
+Epps–Pulley statistic on a quadrature grid (docs/claims.md#the-lejepa-loss; reference/official_r1.py):
 
     EP(y) = N · Σ_k c_k [(C̄_k − φ(t_k))² + S̄_k²],   C̄_k = mean_n cos(t_k y_n),  S̄_k = mean_n sin(t_k y_n),
 
@@ -33,10 +33,11 @@ How it is fast and lean:
 
 Semantics that differ from the official code on purpose (each tested):
 - Directions come from an explicit `step` or `torch.Generator` (`draw_directions`); there is no counter that
-  advances on evaluation (BRIEF D19), and draws are made on the CPU so that CPU and CUDA runs agree.
+  advances on evaluation (docs/discrepancies.md#d19), and draws are made on the CPU so that CPU and CUDA runs agree.
 - Under torch.distributed the per-column cos/sin *sums* and the sample counts are all-reduced (autograd-aware
   SUM), so the value is the global-batch statistic even when ranks hold different batch sizes; per-rank
-  gradients are W × the true slice, which DDP's gradient averaging turns into the true gradient (BRIEF D18).
+  gradients are W × the true slice, which DDP's gradient averaging turns into the true gradient
+  (docs/discrepancies.md#d18).
 - bf16/fp16 inputs (or autocast) are computed in float32 and the result is float32; float64 stays float64.
 """
 
@@ -279,7 +280,7 @@ class _Project(torch.autograd.Function):
 class _AllReduceSum(torch.autograd.Function):
     """Sum over ranks whose backward is again a sum over ranks: every rank's loss depends on every rank's input,
     so the gradient of a rank's input collects all ranks' output gradients (a plain all_reduce has no backward,
-    which is how a non-autograd reduction ends up with wrong gradients, BRIEF D18)."""
+    which is how a non-autograd reduction ends up with wrong gradients, docs/discrepancies.md#d18)."""
 
     @staticmethod
     def forward(ctx, tensor: torch.Tensor) -> torch.Tensor:
@@ -385,7 +386,8 @@ def draw_directions(
 
     `step`: the official draw (a CPU generator seeded with `step`, randn(K, M), columns normalised), bit for
     bit `reference.seeded_directions(k, m, step)`; every rank passing the same step gets the same directions.
-    `generator`: a CPU torch.Generator, advanced by the draw. Nothing else is consumed or advanced (BRIEF D19).
+    `generator`: a CPU torch.Generator, advanced by the draw. Nothing else is consumed or advanced
+    (docs/discrepancies.md#d19).
     Draws happen on the CPU and are then moved to `device`, so CPU and CUDA runs see the same directions.
     """
     if isinstance(k, bool) or isinstance(m, bool) or not isinstance(k, int) or not isinstance(m, int):

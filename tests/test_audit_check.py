@@ -57,7 +57,7 @@ def test_values_within_tolerance_are_not_reported(current, baseline):
 
 
 def test_an_undocumented_discrepancy_is_reported_whatever_the_baseline(current, baseline):
-    # P2 equals R1 bit for bit on 2-D input (BRIEF §3); a difference there is explained by no entry.
+    # P2 equals R1 bit for bit on 2-D input (docs/variants.md); a difference there is explained by no entry.
     changed = copy.deepcopy(current)
     changed["relations"]["P2"]["uniform"] = "differs"
     assert fingerprint.undocumented(current) == []

@@ -1,5 +1,5 @@
-"""The audit's quick mode, run for real once per module: D1, D5, D6, D13, D16, D18 against BRIEF §4 and
-research/peers.md, the gloo DDP comparison, calibration of the detection table, and same seed → same bytes."""
+"""The audit's quick mode, run for real once per module: D1, D5, D6, D13, D16, D18 against docs/discrepancies.md and
+docs/variants.md#peers, the gloo DDP comparison, calibration of the detection table, and same seed → same bytes."""
 
 from __future__ import annotations
 
@@ -59,10 +59,10 @@ def test_d1_listing_is_blind_to_rank1_collapse_that_r1_detects(quick):
     assert low <= d1["measurements"]["exact_null_mean_paper_grid"] <= high
     assert rank1["V1"]["mean"] < 2.0
     assert d1["measurements"]["v1_rank1_coordinates_spread"] < 1e-6  # one column's statistic, K times
-    assert rank1["V1"]["detection_interval"][1] < 0.5  # BRIEF: 20 % at N=512, K=64
+    assert rank1["V1"]["detection_interval"][1] < 0.5  # docs/discrepancies.md#d1: 20 % at N=512, K=64
     assert rank1["R1"]["detections"] == rank1["R1"]["seeds"]  # positive control: 100 %
     # R1 on rank-1 against the exact expectation (O3) at N=128, K=16; R1's grid sits 1.5 % below the exact
-    # statistic (research/stats.md §4.1) and 20 seeds × 64 directions leave ≈4 % sampling sd: 12 % is 3 sd.
+    # statistic (docs/oracle.md#o3) and 20 seeds × 64 directions leave ≈4 % sampling sd: 12 % is 3 sd.
     assert rank1["R1"]["mean"] == pytest.approx(oracle.expected_rank1_sigreg(128, 16), rel=0.12)
     equi = d1["measurements"]["laws"]["equicorr-0.5"]
     assert equi["V1"]["detection_interval"][1] < 0.5 and equi["R1"]["detections"] == equi["R1"]["seeds"]
@@ -105,14 +105,14 @@ def test_d13_r0_is_n_times_smaller(quick):
     expected = oracle.grid_null_mean(*oracle.OFFICIAL_GRID) / oracle.grid_null_mean(*oracle.R0_GRID)
     for n, (mean, _low, _high) in d13["measurements"]["ratio_over_n"].items():
         # Under H0 the ratio of the two grids' null means is 1.00206 exactly; per batch the ratio of values
-        # scatters by ~0.1 % (peers.md: 513.1 at N=512 = 1.0021·N); 1 % covers it with margin.
+        # scatters by ~0.1 % (docs/variants.md#peers: 513.1 at N=512 = 1.0021·N); 1 % covers it with margin.
         assert mean == pytest.approx(expected, rel=0.01), n
     assert d13["measurements"]["grad_cosine"]["gaussian"]["128"] > 0.999  # same direction near H0
 
 
 def test_d16_flattening_four_near_identical_views_quadruples_the_value(quick):
     m = load(quick, "D16")["measurements"]
-    # Flattening V near-identical copies keeps the ECF and multiplies the factor N by V = 4 (peers.md §3:
+    # Flattening V near-identical copies keeps the ECF and multiplies the factor N by V = 4 (docs/variants.md#peers:
     # 4.614 / 1.154 = 4.00); the 0.01 noise moves it by well under 5 %.
     assert m["ratio_near"][0] == pytest.approx(4.0, rel=0.05)
     assert m["max_abs_diff_to_r1"] == {"R2": 0.0, "P2": 0.0, "P3": 0.0}  # per view, bit for bit
@@ -132,7 +132,7 @@ def test_ddp_gloo_run_r1_p2_exact_p1_wrong_listing_half_gradient(quick):
             assert rank["value_over_reference"] == pytest.approx(1.0, abs=1e-5)  # in-place reduce: value right
             assert rank["param_grad_norm_ratio"] == pytest.approx(0.5, abs=1e-3)  # gradient 1/W of the truth
     distinct = [r["value_over_reference"] for r in tables["distinct"]["P1-style"].values()]
-    assert min(distinct) < 0.9 and max(distinct) > 1.5  # peers.md §5: 0.157 and 3.77 on its own probe
+    assert min(distinct) < 0.9 and max(distinct) > 1.5  # docs/variants.md#peers: 0.157 and 3.77 on its own probe
 
 
 def test_same_seed_same_bytes(quick, tmp_path):

@@ -350,7 +350,7 @@ def test_cal1_joint_eigenvalues_calibrated_and_frozen():
 
 
 def test_cal1_negative_control_independent_slices():
-    # Treating correlated slices as independent roughly doubles the 5 % rate (stats.md §2.7).
+    # Treating correlated slices as independent roughly doubles the 5 % rate (docs/oracle.md#correlated-slices).
     outcome = cal1_null_level.core(
         rng(3), reps=1000, sigreg_null="independent", sigreg_shape=(8, 16, 64), univariate_n=(64,)
     )

@@ -12,7 +12,7 @@ import pytest
 from checks import _cli, claims_cli, registry
 from checks.registry import Claim, Outcome, Registry, Tolerance, claim, claim_rng, claim_seed, verdict_from_interval
 
-BRIEF_IDS = [f"C{i}" for i in range(1, 36)]  # BRIEF §5 and research/paper-claims.md §3 number them C1–C35
+PAPER_IDS = [f"C{i}" for i in range(1, 36)]  # docs/claims.md numbers them C1–C35
 # Registered after that first reading: Thm 2's level (C36), Thm 4's corollary (C37), App. D's directions (C38),
 # Table 1d (C39) and Table 1b (C40).
 LATER_IDS = [f"C{i}" for i in range(36, 41)]
@@ -79,7 +79,7 @@ def test_every_module_registers_exactly_one_claim():
 def test_every_brief_claim_is_listed_with_a_tier():
     loaded = registry.load_claims()
     numbers = {re.match(r"^(C\d+)-", i).group(1) for i in loaded.ids() if i.startswith("C") and i[1].isdigit()}
-    assert numbers == set(BRIEF_IDS + LATER_IDS)
+    assert numbers == set(PAPER_IDS + LATER_IDS)
     assert {e.tier for e in loaded} <= set(registry.TIERS)
     for entry in loaded:  # gpu/full claims say why they cannot run, without running anything
         if entry.tier in ("gpu", "full"):

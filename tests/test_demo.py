@@ -84,7 +84,7 @@ def test_listing_cannot_see_the_x_law_but_r1_does():
 
 
 def test_r1_whitens_a_correlated_square_that_v1_leaves_correlated():
-    # BRIEF §8: the listing Gaussianises marginals but keeps corr ≈ 0.93; R1 whitens. Measured with this seed:
+    # docs/claims.md#c18: the listing Gaussianises marginals but keeps corr ≈ 0.93; R1 whitens. Measured with this seed:
     # V1 corr 0.92, eig_min 0.08; R1 corr 0.20, eig_min 0.88. Thresholds leave >= 0.07 on each side.
     plan = demo.DemoPlan(n=300, steps=150, num_slices=32, lr=0.03, seeds=(0,), test_directions=20,
                          reference_draws=1, frame_every=50)  # fmt: skip

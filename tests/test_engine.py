@@ -151,7 +151,7 @@ def test_outliers_float64_exact_and_float32_within_rounding():
     bound = 256 * ((weights * np.exp(-0.5 * knots**2))[:, None] * (2 * err * delta + delta**2)).sum(0)
     for value in (epps_pulley(y32), EppsPulley()(y32)):
         assert np.all(np.abs(value.double().numpy() - truth32) <= bound)
-    # Gradients stay finite and below the official grid's exact sup (stats.md §3.2: 4.5661 as N -> ∞).
+    # Gradients stay finite and below the official grid's exact sup (docs/oracle.md#o4: 4.5661 as N -> ∞).
     yy = y32.clone().requires_grad_()
     epps_pulley(yy).sum().backward()
     assert torch.isfinite(yy.grad).all() and float(yy.grad.abs().max()) <= 4.5661

@@ -1,9 +1,9 @@
 """The engine under torch.distributed: a real gloo process group of 2 spawned processes (no mocks).
 
-The criteria (BRIEF D18, research/peers.md §5): on every rank the value equals the statistic of the global
-batch (all ranks' samples together), and each rank's gradient with respect to its own samples is W times the
-corresponding slice of the global gradient, so that DistributedDataParallel's averaging yields the true
-gradient. Everything is float64, so "equal" means equal up to the order of a two-term sum (1e-12 relative).
+The criteria (docs/discrepancies.md#d18, docs/variants.md#peers): on every rank the value equals the statistic
+of the global batch (all ranks' samples together), and each rank's gradient with respect to its own samples is
+W times the corresponding slice of the global gradient, so that DistributedDataParallel's averaging yields the
+true gradient. Everything is float64, so "equal" means equal up to the order of a two-term sum (1e-12 relative).
 """
 
 from __future__ import annotations

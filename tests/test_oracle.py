@@ -1,7 +1,7 @@
-"""Tests of reference/oracle.py: the exact ground truth (O1–O6 of BRIEF.md §6; derivations in stats.md §1–§3).
+"""Tests of reference/oracle.py: the exact ground truth (O1–O6 of docs/oracle.md; derivations in the same file).
 
 Each expected number is either derived independently here (quadrature, Nyström, exact χ² laws, Monte Carlo with a
-seeded Generator) or quoted from stats.md with its section. Tolerances carry their reason in a comment.
+seeded Generator) or quoted from docs/oracle.md with its section. Tolerances carry their reason in a comment.
 """
 
 import math
@@ -73,7 +73,7 @@ def test_closed_form_matches_dense_trapezoid():
 
 
 def test_closed_form_columns_symmetry_and_collapse():
-    # Per-column evaluation equals 1-D calls; EP is even and permutation invariant (stats.md §1.1); an all-zero
+    # Per-column evaluation equals 1-D calls; EP is even and permutation invariant (docs/oracle.md#o1); an all-zero
     # batch gives exactly N·D(0,0) = N·√(2π)(1 − √2 + 1/√3) (§5). 1e−13: pure rounding at N <= 100.
     rng = np.random.default_rng(103)
     y = rng.standard_normal((100, 3)) * [0.5, 1.0, 2.0]
@@ -124,7 +124,7 @@ def test_ep_large_n_torch_and_numpy_agree():
 
 
 def test_published_grids_and_periods():
-    # Knots/weights of the three published grids (BRIEF §3) and their aliasing periods 2π/h (stats.md §1.4:
+    # Knots/weights of the three published grids (docs/variants.md) and their aliasing periods 2π/h (docs/oracle.md#o6:
     # 10.0531, 33.5103). The folded official grid equals the symmetric 33-knot trapezoid on [−3, 3]. Exact
     # arithmetic up to rounding: 1e−15.
     k, w = O.PAPER_GRID
@@ -144,7 +144,7 @@ def test_published_grids_and_periods():
 
 @pytest.mark.parametrize(("step", "offset"), [(0.625, 0.0), (0.1875, 0.0), (2.0 / 3.0, 0.5), (0.9, 0.25)])
 def test_trapezoid_equals_closed_form_on_wrapped_data(step, offset):
-    # O6 / stats.md §1.4: by Poisson summation the whole-line trapezoid with knots (j+offset)·h equals the closed
+    # O6 / docs/oracle.md#o6: by Poisson summation the whole-line trapezoid with knots (j+offset)·h equals the closed
     # form on data periodised with P = 2π/h (phases cos(2πm·offset) for offset grids such as R0's). Wide grid
     # |t| <= 45 (e^{−1000} truncation). 1e−11 absolute: a few hundred O(1) terms summed in float64.
     y = np.random.default_rng(107).standard_normal((64, 3)) * [1.0, 3.0, 8.0] + [0.0, 2.0, -5.0]
@@ -157,7 +157,7 @@ def test_trapezoid_equals_closed_form_on_wrapped_data(step, offset):
 def test_grid_statistics_are_periodic_in_each_sample():
     # O6: every knot of the paper and official grids is a multiple of h, so shifting samples by multiples of
     # P = 2π/h leaves the grid statistic unchanged (to rounding, 1e−12 of values ~1), while the exact statistic
-    # explodes (stats.md §1.4 example). R0's knots sit at half-integer multiples: period 2P, and P flips a sign.
+    # explodes (docs/oracle.md#o6 example). R0's knots sit at half-integer multiples: period 2P, and P flips a sign.
     rng = np.random.default_rng(108)
     y = rng.standard_normal(256)
     shift = np.zeros(256)
@@ -229,7 +229,7 @@ def test_grid_gradient_matches_autograd():
 
 @pytest.mark.parametrize("n", [2, 8, 64, 1024])
 def test_gradient_sup_is_attained(n):
-    # stats.md §3.2: sup |∂EP/∂y_n| = √(2π)e^{−1/2}(3 − 2/N), attained at y_n = −√2 with all others at −√2 − 1;
+    # docs/oracle.md#o4: sup |∂EP/∂y_n| = √(2π)e^{−1/2}(3 − 2/N), attained at y_n = −√2 with all others at −√2 − 1;
     # table values 3.0406938 (N=2), 4.1809540 (8), 4.5135299 (64), 4.5580713 (1024). 1e−12: pure rounding.
     bound = O.ep_grad_sup(n)
     assert abs(bound - SQRT_2PI * math.exp(-0.5) * (3 - 2 / n)) < 1e-15
@@ -322,7 +322,7 @@ def test_gradient_sup_not_exceeded_on_adversarial_data():
 
 @pytest.mark.parametrize(("mu", "s"), [(0.0, 1.0), (0.5, 0.7), (3.0, 2.0), (-1.2, 0.1), (0.0, 0.0), (10.0, 1.0)])
 def test_gaussian_distance_matches_quadrature(mu, s):
-    # O3: D(μ, s) = ∫|e^{iμt−s²t²/2} − e^{−t²/2}|² e^{−t²/2} dt in closed form for general μ (stats.md §5) vs
+    # O3: D(μ, s) = ∫|e^{iμt−s²t²/2} − e^{−t²/2}|² e^{−t²/2} dt in closed form for general μ (docs/oracle.md#o3) vs
     # adaptive quadrature of that integral. 1e−12 absolute (quadrature asked for 1e−13 relative, D <= 4).
     f = lambda t: abs(np.exp(1j * mu * t - 0.5 * s * s * t * t) - np.exp(-0.5 * t * t)) ** 2 * np.exp(-0.5 * t * t)  # noqa: E731
     val, _ = integrate.quad(f, -40, 40, epsabs=0, epsrel=1e-13, limit=400)
@@ -341,7 +341,7 @@ def test_expected_ep_matches_monte_carlo():
 
 
 def test_grid_expectation_matches_monte_carlo_and_exact_limit():
-    # E T_grid = N Σ c_k|φ_F − φ₀|² + Σ c_k(1 − |φ_F|²) (stats.md §1.4) vs Monte Carlo of grid_ep (seeded, within
+    # E T_grid = N Σ c_k|φ_F − φ₀|² + Σ c_k(1 − |φ_F|²) (docs/oracle.md#o6) vs Monte Carlo of grid_ep (seeded, within
     # 4 s.e.), and the same formula on a fine wide grid vs expected_ep (the quadrature of the same integrals:
     # 1e−12 relative).
     rng = np.random.default_rng(114)
@@ -357,7 +357,7 @@ def test_grid_expectation_matches_monte_carlo_and_exact_limit():
 
 
 def test_grid_null_means():
-    # O2 / stats.md §1.4: exact null means, every N: paper 1.0594231238, official 1.0524641548 (quoted to 10
+    # O2 / docs/oracle.md#o6: exact null means, every N: paper 1.0594231238, official 1.0524641548 (quoted to 10
     # decimals → 1e−9), R0 with the factor N 1.050300 (quoted to 6 decimals → 5e−7); exact 1.0594257655.
     assert abs(O.NULL_MEAN - 1.0594257655) < 1e-10
     assert abs(O.grid_null_mean(*O.PAPER_GRID) - 1.0594231238) < 1e-9
@@ -371,14 +371,14 @@ def test_grid_null_means():
     ("mu", "s", "paper", "official"),
     [
         (0.0, 2.0, (2.1e-2, 2), (-1e-4, 1)),
-        (10.0, 1.0, (-0.998, 3), (-9.6e-6, 2)),  # stats.md lists "−9.5e−6" for μ = 8/10/20 merged; μ = 10: −9.56e−6
+        (10.0, 1.0, (-0.998, 3), (-9.6e-6, 2)),  # the prior table: "−9.5e−6" for μ = 8/10/20 merged; μ = 10: −9.56e−6
         (8.0, 1.0, (-0.49, 2), (-9.5e-6, 2)),
         (0.0, 10.0, (-2.70e-1, 3), (1.5e-2, 2)),
         (3.0, 1.0, (-3.2e-4, 2), (-1.3e-5, 2)),
     ],
 )
 def test_expected_relative_error_table(mu, s, paper, official):
-    # stats.md §1.4 table: exact expected relative error (E T_grid − E T)/E T at N = 256, to the significant
+    # docs/oracle.md#o6 table: exact expected relative error (E T_grid − E T)/E T at N = 256, to the significant
     # figures the table states (second tuple entry), for the paper and official grids.
     e = float(O.expected_ep(256, mu, s))
     for grid, (value, digits) in ((O.PAPER_GRID, paper), (O.OFFICIAL_GRID, official)):
@@ -387,7 +387,7 @@ def test_expected_relative_error_table(mu, s, paper, official):
 
 
 def test_rank1_expectation_constants():
-    # O3 / stats.md §4.1: rank-1 collapse with uniform directions. K → ∞ closed form (Bessel K₀) gives
+    # O3 / docs/oracle.md#o3: rank-1 collapse with uniform directions. K → ∞ closed form (Bessel K₀) gives
     # 0.16805420·N + 0.73755781; the finite-K quadrature must approach it (K = 10⁶: within 1e−5, the O(1/K)
     # correction) and reproduce the table: K = 2: 26.337, 8: 40.525, 32: 43.018, 128: 43.578 at N = 256 (3 dp).
     inf2, inf3 = O.expected_rank1_sigreg(2), O.expected_rank1_sigreg(3)
@@ -398,7 +398,7 @@ def test_rank1_expectation_constants():
 
 
 def test_rank1_collapse_is_detected_by_slicing_only():
-    # D1/O3: z = x·1ᵀ (K = 32, N = 256): SIGReg mean = exact finite-K 43.018 (stats.md's "≈43.2" is its MC; K → ∞
+    # D1/O3: z = x·1ᵀ (K = 32, N = 256): SIGReg mean = exact finite-K 43.018 (docs/oracle.md's "≈43.2" is its MC; K → ∞
     # gives 43.76), raw coordinates exactly null (1.0594). 100 reps × 64 directions: each within 4 s.e.
     rng = np.random.default_rng(115)
     sig, raw = [], []
@@ -451,7 +451,7 @@ def test_null_variance_constants_by_gauss_hermite():
     assert abs(O.null_variance(10**12) - 0.9228761133) < 1e-10
     assert abs((O.null_variance(2) - O.null_variance(1_000_000)) / (1 / 2 - 1e-6) + 0.4146906466) < 1e-10
     for n, v in [(4, 0.819203), (16, 0.896958), (64, 0.916397), (256, 0.921256), (1024, 0.922471)]:
-        assert abs(O.null_variance(n) - v) < 5e-7  # stats.md §2.2, quoted to 6 dp
+        assert abs(O.null_variance(n) - v) < 5e-7  # docs/oracle.md#o5, quoted to 6 dp
 
 
 @pytest.mark.parametrize(("n", "reps"), [(4, 400_000), (16, 100_000)])
@@ -467,7 +467,7 @@ def test_null_mean_and_variance_by_monte_carlo(n, reps):
 
 
 def test_grid_null_variance_matches_table_and_monte_carlo():
-    # stats.md §2.4: paper grid Var = 0.9228767298 − 0.4146926748/N, official 0.9216361429 − 0.4134668095/N
+    # docs/oracle.md#o5: paper grid Var = 0.9228767298 − 0.4146926748/N, official 0.9216361429 − 0.4134668095/N
     # (quoted to 10 dp → 2e−10); and Monte Carlo of the official grid at N = 16 (R = 60 000; 4 s.e. as above).
     for grid, c0, c1 in [(O.PAPER_GRID, 0.9228767298, -0.4146926748), (O.OFFICIAL_GRID, 0.9216361429, -0.4134668095)]:
         for n in (2, 256):
@@ -479,7 +479,7 @@ def test_grid_null_variance_matches_table_and_monte_carlo():
 
 
 def test_null_eigenvalues_closed_form_secular_and_nystrom():
-    # O5 / stats.md §2.3: odd eigenvalues √(2π)g^{−(4j+3)} in closed form, even ones secular roots. Independent
+    # O5 / docs/oracle.md#o5: odd eigenvalues √(2π)g^{−(4j+3)} in closed form, even ones secular roots. Independent
     # check: Nyström discretisation of h on 150 Gauss–Hermite nodes (spectrally accurate for this analytic kernel):
     # top 12 agree to 1e−13 absolute. Identities Σλ = E T and 2Σλ² = lim Var T to 1e−14 (50 terms; tail ~1e−21).
     lam = O.null_eigenvalues(50)
@@ -499,13 +499,13 @@ def test_null_eigenvalues_closed_form_secular_and_nystrom():
     table = [0.591734667136, 0.319342693090, 0.086332924437, 0.040755260497, 0.012595803923, 0.005592865599,
              0.001837703026, 0.000788459296, 0.000268117258, 0.000112562086, 0.000039117781, 0.000016179152,
              0.000005707207, 0.000002334968]  # fmt: skip
-    np.testing.assert_allclose(lam[:14], table, rtol=0, atol=5e-13)  # stats.md table, 12 decimals
+    np.testing.assert_allclose(lam[:14], table, rtol=0, atol=5e-13)  # docs/oracle.md table, 12 decimals
     assert abs(lam.sum() - O.NULL_MEAN) < 1e-14
     assert abs(2 * np.sum(lam**2) - O.NULL_VARIANCE_LIMIT) < 1e-14
 
 
 def test_grid_eigenvalues_sum_to_grid_moments():
-    # stats.md §2.4: tr(C^½AC^½) + tr(C^½SC^½) = Σc_k(1 − e^{−t_k²}) = grid null mean, and 2Σλ² = lim Var T_grid
+    # docs/oracle.md#o5: tr(C^½AC^½) + tr(C^½SC^½) = Σc_k(1 − e^{−t_k²}) = grid null mean, and 2Σλ² = lim Var T_grid
     # (the 1/N-free part of grid_null_variance). Algebraic identities: 1e−13. The paper grid's spectrum is a small
     # perturbation of the exact one: its sum differs by 2.6e−6, single eigenvalues by up to 1.7e−5 (k = 8), so 5e−5.
     for grid in (O.PAPER_GRID, O.OFFICIAL_GRID, O.R0_GRID):
@@ -553,7 +553,7 @@ def test_null_sf_methods_agree_and_match_simulation():
 
 
 def test_null_quantiles():
-    # O5 quantiles (stats.md §2.3/§2.4): exact q95 2.95357, q99 4.59433; paper grid the same to the stated figures;
+    # O5 quantiles (docs/oracle.md#o5): exact q95 2.95357, q99 4.59433; paper grid the same to the stated figures;
     # official grid 2.94557, 4.58602. Stated to 5 decimals → half a unit, 5e−6. sf(quantile) = 1 − p to 1e−10.
     q = O.null_quantile([0.95, 0.99])
     assert np.all(np.abs(q - [2.95357, 4.59433]) <= 5e-6)

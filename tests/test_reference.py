@@ -64,7 +64,7 @@ def test_shadowing_statistic_times_n_converges_to_oracle():
 
 
 def test_published_grids_exact_null_means():
-    # E[T_grid] under H0 from each reference's own knots and weights (BRIEF O2, research/stats.md §1.4):
+    # E[T_grid] under H0 from each reference's own knots and weights (docs/oracle.md#o2, docs/oracle.md#o6):
     # paper [-5,5]x17 trapezoid 1.0594231238, official [0,3]x17 folded 1.0524641548 (10 digits printed).
     official = EppsPulley(dtype=torch.float64)
     t, w = official.t.numpy(), (official.weights / official.phi).numpy()
@@ -74,7 +74,7 @@ def test_published_grids_exact_null_means():
 
 
 def test_grid_expectation_matches_reference_monte_carlo():
-    # The exact expected value of R1's grid at N(0, 2^2), N = 64 (stats.md §1.4 formula) against 2000
+    # The exact expected value of R1's grid at N(0, 2^2), N = 64 (docs/oracle.md#o6 formula) against 2000
     # seeded batches through the reference itself: within 4 standard errors.
     official = EppsPulley(dtype=torch.float64)
     t, w = official.t.numpy(), (official.weights / official.phi).numpy()
@@ -227,7 +227,7 @@ def test_v1_provenance_says_its_listing_was_not_read():
 
 
 def test_every_deviation_names_an_existing_test():
-    # A deviation without a test that pins it is an undocumented claim (STYLE.md, stale-deviation test).
+    # A deviation without a test that pins it is an undocumented claim (stale-deviation test).
     import importlib.util
     from pathlib import Path
 
@@ -251,7 +251,7 @@ def test_evaluate_is_stateless(variant_id):
 
 @pytest.mark.parametrize("variant_id", ["V1", "V3", "R1", "R2", "P2", "P3"])
 def test_multiview_is_mean_of_views(variant_id):
-    # Per-view semantics: a (V, N, K) input gives the mean of the V single-view results (research/peers.md §3).
+    # Per-view semantics: a (V, N, K) input gives the mean of the V single-view results (docs/variants.md#peers).
     variant = reference.REGISTRY[variant_id]
     x, a = torch.randn(3, 32, 4, generator=torch.Generator().manual_seed(9)), _directions(4, 8, 10)
     per_view = torch.stack([variant.evaluate(v, a) for v in x]).mean(dim=0)
@@ -274,7 +274,7 @@ def test_r0_averages_over_the_view_axis():
 
 def test_p1_flattens_views():
     # P1 pools all V·N view embeddings into one sample (D16): equal to R1 on the flattened tensor, and
-    # with 4 near-identical views the pooled value is inflated relative to the per-view mean (peers.md §3:
+    # with 4 near-identical views the pooled value is inflated relative to the per-view mean (docs/variants.md#peers:
     # 4.61 flattened vs 1.15 per view at N = 128, K = 64).
     base = torch.randn(1, 128, 64, generator=torch.Generator().manual_seed(17))
     x = base + 0.01 * torch.randn(4, 128, 64, generator=torch.Generator().manual_seed(18))

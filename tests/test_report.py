@@ -225,6 +225,118 @@ def test_report_removes_its_stale_outputs_when_data_go_away(tmp_path):
     assert (root / "figures" / "demo_clouds_2d.png").exists()  # not the report's: never touched
 
 
+# -- Findings: the first screen of REPORT.md and README.md -- #
+
+# Where each finding's numbers live, written here independently of checks/_report_findings.py: for a finding id,
+# the result file (a glob under results/) and the strings its sentence must show, read straight from that file.
+
+
+def _e1_strings(d: dict) -> list[str]:
+    ds = "mnist5k" if "mnist5k/listing (V1)" in d["conditions"] else next(iter(d["conditions"])).split("/")[0]
+    out = []
+    for arm in ("listing (V1)", "corrected (R1)"):
+        s = d["conditions"][f"{ds}/{arm}"]["projector_effective_rank"]
+        out.append(_report_format.fmt_interval(s["mean"], [s["low"], s["high"]]))
+    return out
+
+
+def _estimate_and_verdict(d: dict) -> list[str]:
+    return [_report_format.fmt_interval(d["estimate"], d["interval"]), f", {d['verdict']})"]
+
+
+FINDING_SOURCES = {
+    "E1": ("replication/E1_*.json", _e1_strings),
+    "D1": ("audit/D1.json", _estimate_and_verdict),
+    "C15": ("claims/C15-*.json", _estimate_and_verdict),
+    "D13": ("audit/D13.json", _estimate_and_verdict),
+    "D16": ("audit/D16.json", _estimate_and_verdict),
+    "C19": ("claims/C19-*.json", _estimate_and_verdict),
+}
+
+
+def findings_block(text: str) -> list[str]:
+    """The numbered findings of a README (between the markers) or a REPORT.md (under "What we found")."""
+    from checks import _report_findings
+
+    if _report_findings.README_START in text:
+        text = text.split(_report_findings.README_START, 1)[1].split(_report_findings.README_END, 1)[0]
+    else:
+        text = text.split("## What we found", 1)[1].split("\n## ", 1)[0]
+    return [line for line in text.splitlines() if line[:1].isdigit() and ". " in line[:4]]
+
+
+def finding_problems(text: str, root: Path) -> list[str]:
+    """Every way the findings in `text` disagree with the result files under `root` (empty: they agree)."""
+    import re
+
+    problems = []
+    for line in findings_block(text):
+        ident = re.search(r"\[([A-Z]+[0-9]+)\]\([^)]*\)$", line)
+        if ident is None or ident.group(1) not in FINDING_SOURCES:
+            problems.append(f"no known result id at the end of: {line[:60]}")
+            continue
+        pattern, strings = FINDING_SOURCES[ident.group(1)]
+        files = sorted(root.glob(pattern))
+        if not files:
+            problems.append(f"{ident.group(1)}: no {pattern}")
+            continue
+        data = json.loads(files[0].read_text(encoding="utf-8"))
+        problems += [f"{ident.group(1)}: {want!r} not in its sentence" for want in strings(data) if want not in line]
+    return problems
+
+
+def test_findings_agree_with_their_result_files_and_fail_when_one_changes(tmp_path):
+    root = _tree(tmp_path)
+    rendered = _render_fixture(root)
+    assert len(findings_block(rendered.markdown)) >= 4  # the fixture lacks D13 and D16
+    assert finding_problems(rendered.markdown, root) == []
+    assert finding_problems(rendered.readme_block.join(["<!-- findings:start -->", "<!-- findings:end -->"])
+                            .replace("<!-- findings:start -->", report.findings_mod.README_START)
+                            .replace("<!-- findings:end -->", report.findings_mod.README_END), root) == []  # fmt: skip
+    # Negative controls: a result whose number or verdict changed after the text was written is caught.
+    d1 = json.loads((root / "audit" / "D1.json").read_text(encoding="utf-8"))
+    (root / "audit" / "D1.json").write_text(json.dumps({**d1, "estimate": d1["estimate"] * 1.5}), encoding="utf-8")
+    assert [p for p in finding_problems(rendered.markdown, root) if p.startswith("D1:")]
+    (root / "audit" / "D1.json").write_text(json.dumps({**d1, "verdict": "refuted"}), encoding="utf-8")
+    assert [p for p in finding_problems(rendered.markdown, root) if p.startswith("D1:")]
+
+
+def test_committed_report_and_readme_show_findings_that_match_results():
+    report_text = (REPO_ROOT / "results" / "REPORT.md").read_text(encoding="utf-8")
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    first_screen = "\n".join(report_text.splitlines()[:40])
+    assert len(findings_block(first_screen + "\n## ")) >= 5
+    assert "figures/report_hero.png" in first_screen
+    assert finding_problems(report_text, REPO_ROOT / "results") == []
+    assert finding_problems(readme, REPO_ROOT / "results") == []
+    # README and report carry the same findings (the README's links point into results/).
+    block = findings_block(readme)
+    assert [ln.replace("results/REPORT.md#", "#").replace("](docs/", "](../docs/") for ln in block] == (
+        findings_block(report_text)
+    )
+
+
+def test_findings_words_follow_the_verdict(tmp_path):
+    # The bold lead states what the verdict means; with another verdict the sentence must not keep the old words.
+    from checks import _report_findings
+
+    root = _tree(tmp_path)
+    c15 = root / "claims" / "C15-bounded-gradient.json"
+    data = json.loads(c15.read_text(encoding="utf-8"))
+    c15.write_text(json.dumps({**data, "verdict": "inconclusive"}), encoding="utf-8")
+    found, _ = _report_findings.findings(_report_load.read(root))
+    text = next(f.text for f in found if f.ident == "C15")
+    assert "does not hold" not in text and "(C15, inconclusive)" in text
+
+
+def test_readme_block_is_replaced_between_markers_only():
+    start, end = report.findings_mod.README_START, report.findings_mod.README_END
+    readme = f"# x\n\nbefore\n{start}\nold\n{end}\nafter\n"
+    assert report.with_findings(readme, "new\n") == f"# x\n\nbefore\n{start}\nnew\n{end}\nafter\n"
+    with pytest.raises(ValueError, match="exactly one"):
+        report.with_findings("# no markers\n", "new\n")
+
+
 # -- Command line, determinism, atomic writes -- #
 
 

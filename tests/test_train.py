@@ -235,7 +235,7 @@ def test_shared_runs_are_planned_once():
 
 @pytest.mark.slow
 def test_listing_collapses_the_projector_where_r1_does_not(digits):
-    # BRIEF §8 / prototype: at 100-150 steps on digits the listing's projector effective rank is far below R1's
+    # docs/variants.md#v1: at 100-150 steps on digits the listing's projector effective rank is far below R1's
     # (prototype smoke run: 13.6 vs 5.9 of 16). Thresholds 10 and 6 leave ~2 units of margin each way.
     cfg = dict(steps=150, fewshot_draws=1, eval_slices=64)
     r1 = train(make_config("cpu", dataset="digits", variant="R1", **cfg), progress=False, data=digits)

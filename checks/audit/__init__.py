@@ -2,7 +2,7 @@
 
 - `battery`: named, seeded input laws; `measure`: per variant × input values, oracle ratios, gradients and
   Monte Carlo-calibrated detection rates; `probes`, `dtypes`, `ddp`, `official`: targeted measurements;
-- `discrepancies`: the registry D1–D29 (BRIEF §4 plus new ones), each turning measurements into a verdict;
+- `discrepancies`: the registry D1–D29 (docs/discrepancies.md plus new ones), each turning measurements into a verdict;
 - `runner`: scheduling and atomic writing; `render`: Markdown and booktabs tables; `fingerprint`: the
   regression guard against checks/audit/baseline.json.
 """

@@ -15,9 +15,9 @@ from scipy import stats
 
 from checks.battery import stream_seed
 
-#: Level of every detection in the audit: the 1 % level of research/peers.md §3 ("H0 q99").
+#: Level of every detection in the audit: the 1 % level of docs/variants.md#peers ("H0 q99").
 ALPHA = 0.01
-#: Closed set of verdicts for a discrepancy (BRIEF §4 entries and the new ones found here).
+#: Closed set of verdicts for a discrepancy (docs/discrepancies.md entries and the new ones found here).
 VERDICTS = ("confirmed", "refuted", "not-run")
 #: How a verdict was reached: by running code here, by inspecting code or files, or only by citation.
 BASES = ("measured", "static", "cited")

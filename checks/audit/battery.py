@@ -1,7 +1,7 @@
 """The audit's input battery: named, seeded laws of embeddings (2-D (N, K) and multi-view (V, N, K)).
 
 Built on the laws of `checks.battery` (N(0, I), uniform, rank-1, equicorrelated, anisotropic, zeros) and
-extended with the cases of BRIEF §4/§6 and research/stats.md §1.4, §4: rank-r collapse with unit marginals,
+extended with the cases of docs/discrepancies.md and docs/oracle.md (#o3, #o6): rank-r collapse with unit marginals,
 the "X" law and the sign-flip model (N(0, 1) marginals, identity covariance, dependent coordinates), heavy
 tails, far outliers, mean shifts (one of them by the paper grid's aliasing period), a wide Gaussian,
 near-collapse, and two multi-view cases. Every law takes an explicit torch.Generator.
@@ -17,12 +17,12 @@ import torch
 
 from checks import battery as base
 
-#: Aliasing period of the paper listing's grid linspace(−5, 5, 17): 2π/0.625 (BRIEF O6). A mean shift by it
+#: Aliasing period of the paper listing's grid linspace(−5, 5, 17): 2π/0.625 (docs/oracle.md#o6). A mean shift by it
 #: is invisible to any statistic on that grid, since every knot is a multiple of the step.
 PAPER_PERIOD = 2 * math.pi / 0.625
-#: Rank of the "rank-r with unit marginals" law (research/peers.md §3 uses rank 8).
+#: Rank of the "rank-r with unit marginals" law (docs/variants.md#peers uses rank 8).
 RANK_R = 8
-#: Views of the multi-view laws (research/peers.md §3: V = 4, N per view = N/4).
+#: Views of the multi-view laws (docs/variants.md#peers: V = 4, N per view = N/4).
 VIEWS = 4
 
 
@@ -59,7 +59,7 @@ def x_law(n: int, k: int, g: torch.Generator) -> torch.Tensor:
 
 def sign_flip(n: int, k: int, g: torch.Generator) -> torch.Tensor:
     """z_n = w_n·S_n, w ~ N(0, 1), S uniform on {±1}^K: N(0, 1) marginals, Cov = I, but |z_n1| = … = |z_nK|
-    (uncorrelated and dependent, research/stats.md §4.3 B)."""
+    (uncorrelated and dependent, docs/oracle.md#o3)."""
     w = torch.randn(n, 1, generator=g)
     signs = torch.randint(0, 2, (n, k), generator=g).float() * 2 - 1
     return w * signs
@@ -98,7 +98,7 @@ def shifted(mu: float) -> Callable[[int, int, torch.Generator], torch.Tensor]:
 
 
 def wide(n: int, k: int, g: torch.Generator) -> torch.Tensor:
-    """N(0, 10²·I): spread beyond the paper grid's period (under-measured by about 27 %, BRIEF O6)."""
+    """N(0, 10²·I): spread beyond the paper grid's period (under-measured by about 27 %, docs/oracle.md#o6)."""
     return 10.0 * torch.randn(n, k, generator=g)
 
 
@@ -113,7 +113,7 @@ def views_independent(n: int, k: int, g: torch.Generator) -> torch.Tensor:
 
 
 def views_near_identical(n: int, k: int, g: torch.Generator) -> torch.Tensor:
-    """V = 4 views x + 0.01·noise_v of one N(0, I) batch x of N/4 samples (research/peers.md §3)."""
+    """V = 4 views x + 0.01·noise_v of one N(0, I) batch x of N/4 samples (docs/variants.md#peers)."""
     per_view = max(2, n // VIEWS)
     x = torch.randn(per_view, k, generator=g)
     return x + 0.01 * torch.randn(VIEWS, per_view, k, generator=g)

@@ -1,6 +1,6 @@
 """A real torch.distributed run (gloo, CPU, 2 processes spawned here) of four ways to reduce SIGReg across ranks.
 
-The four reductions are written here from the sources' semantics as the reference docstrings and BRIEF §3
+The four reductions are written here from the sources' semantics as the reference docstrings and docs/variants.md
 describe them (not copied from any source):
 
 - R1-style (official repository HEAD): means of cos and sin over the local batch, all-reduced with the
@@ -37,7 +37,7 @@ from ._common import generator, unit_directions
 
 WORLD = 2
 STYLES = ("R1-style", "P1-style", "P2-style", "listing-style")
-#: (N_local per rank, K, M) of research/peers.md §5.
+#: (N_local per rank, K, M) of docs/variants.md#peers
 PROBE_SIZE = (256, 32, 64)
 QUICK_SIZE = (64, 8, 16)
 # Local batches: "iid" (both ranks N(0, I)), "distinct" (rank 0 N(0, I), rank 1 the anisotropic law, the

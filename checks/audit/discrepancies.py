@@ -1,4 +1,5 @@
-"""The discrepancy registry: BRIEF §4 D1–D19, the new ones this audit found (D20–D23) and paper-text defects (D24–D29).
+"""The discrepancy registry: D1–D19 of docs/discrepancies.md, the new ones this audit found (D20–D23) and
+paper-text defects (D24–D29).
 
 Each entry states the discrepancy, names the variants and sources involved, says which measurements it
 needs (the shared detection table, the gloo run, the dtype table, or its own probe) and how those
@@ -69,7 +70,7 @@ class Discrepancy:
     title: str
     statement: str
     variants: tuple[str, ...]
-    locus: str  # where the discrepancy is stated (BRIEF §4, paper section, source file)
+    locus: str  # where the discrepancy is stated (docs/discrepancies.md, paper section, source file)
     conclude: Callable[[Context], Finding]
     jobs: tuple[str, ...] = ()  # named probes (runner.JOBS) this entry reads
     detection_variants: tuple[str, ...] = ()
@@ -147,7 +148,7 @@ def conclude_d1(ctx: Context) -> Finding:
     g = torch.Generator().manual_seed(ctx.plan.seed)
     column_spread = float(reference.get("V1").evaluate(battery.sample("rank1", 64, 8, g), None).std())
     # The detection rate that variance alone produces: P(one H0 column's statistic > V1's own null q99),
-    # from the paper grid's limiting null law (Imhof; research/stats.md §2.4).
+    # from the paper grid's limiting null law (Imhof; docs/oracle.md#o5).
     q99 = ctx.row("V1", "rank1")["null_q99"]
     expected_rate = float(oracle.null_sf(q99, oracle.grid_null_eigenvalues(*oracle.PAPER_GRID)))
     variance_only = float(stats.binomtest(v1["detections"], v1["seeds"], expected_rate).pvalue)
@@ -177,7 +178,8 @@ def conclude_d1(ctx: Context) -> Finding:
         criterion="confirmed when the 99 % interval of V1's mean on rank-1 and on equicorrelated ρ=0.5 contains the "
         "exact H0 mean of its grid while R1 detects both (Clopper–Pearson lower bound > 0.8 at α = 0.01, own Monte "
         "Carlo null, same data and directions)",
-        paper_vs_measured="BRIEF §4 (N=512, K=64): V1 ≈0.98 on rank-1 (H0 mean ≈1.03, 20 % detected) vs R1 ≈85.7 "
+        paper_vs_measured="docs/discrepancies.md#d1 (N=512, K=64): V1 ≈0.98 on rank-1 (H0 mean ≈1.03, 20 % detected) "
+        "vs R1 ≈85.7 "
         "(100 %); equicorrelated: V1 ≈0.98 (5 %) vs R1 ≈18 (100 %); uniform: V1 ≈9.4, no sliced variant sees it",
         variant_behaviour=behaviour,
         measurements={
@@ -243,7 +245,7 @@ def conclude_d2(ctx: Context) -> Finding:
         },
         criterion="confirmed when the listing's vector output cannot be backpropagated and the c10d all_reduce "
         "returns None; the undefined names (all_reduce, world_size, forward, bs, K, mean) and the glob_views typo "
-        "are cited from research/paper-claims.md §1.6 (the listing text is not available offline)",
+        "are cited from docs/discrepancies.md (the listing text is not available offline)",
         measurements={"backward": backward, "c10d": listing, "listing_style_iid": iid},
     )
 
@@ -299,7 +301,7 @@ def conclude_d3(ctx: Context) -> Finding:
         interval_method=f"mean over {len(code)} H0 samples (N={n}) of T_text/T_code, Student t 95 %",
         basis="measured+cited",
         criterion="confirmed when the code side uses exp(−t²/2) (V1 = paper-grid statistic with that window to "
-        "1e-5); the text's exp(−t²/σ²), σ=1, is cited from research/stats.md §1.3 (App. B.12, §4.2.3)",
+        "1e-5); the text's exp(−t²/σ²), σ=1, is cited from docs/oracle.md#window (App. B.12, §4.2.3)",
         paper_vs_measured="text: w(t)=exp(−t²/σ²), σ=1; code: exp(−t²/2) (exact H0 means, ours, not the paper's: "
         "0.519 vs 1.059)",
         variant_behaviour={
@@ -372,7 +374,7 @@ def conclude_d5(ctx: Context) -> Finding:
     )
 
 
-# The exact sup of |∂T/∂y_n| over all data for the official grid at N = 1024 (research/stats.md §3.2): the
+# The exact sup of |∂T/∂y_n| over all data for the official grid at N = 1024 (docs/oracle.md#o4): the
 # bound any R1 gradient must respect (the exact statistic's sup is oracle.ep_grad_sup(N)).
 OFFICIAL_GRID_GRAD_SUP = 4.5661
 
@@ -425,7 +427,7 @@ def conclude_d6(ctx: Context) -> Finding:
         f"{4 * oracle.WINDOW_SIGMA2:g}/N (σ² = {oracle.WINDOW_SIGMA2:g}, the σ the implemented window e^{{−t²/2}} "
         "implies; the paper's bound fails) while the exact gradient stays below the exact sup "
         f"√(2π)e^{{−1/2}}(3 − 2/N) and R1's below the official grid's sup {OFFICIAL_GRID_GRAD_SUP} "
-        "(research/stats.md §3.2)",
+        "(docs/oracle.md#o4)",
         paper_vs_measured=f"Theorem 4: |∂EP/∂z_i| ≤ 4σ²/N ({fmt(bound(n_ref))} at N={n_ref}, σ² = "
         f"{oracle.WINDOW_SIGMA2:g}); measured up to "
         f"{fmt(max(table[law][n_ref]['r1_max'] for law in laws))} at N={n_ref}; with the factor N the bound is "
@@ -517,7 +519,7 @@ def conclude_d8(ctx: Context) -> Finding:
         basis="measured+cited",
         criterion="confirmed when the two published grids give measurably different values on the same input "
         "(the 95 % interval of V3/R1 on the wide law excludes 1); the text's claim that the code uses the "
-        "integrand's symmetry is cited from research/paper-claims.md §1.6",
+        "integrand's symmetry is cited from docs/discrepancies.md",
         paper_vs_measured="text: the code folds the integrand by symmetry; listing: trapezoid over all of [−5, 5] "
         "(no folding), repository: [0, 3] folded",
         variant_behaviour={
@@ -547,8 +549,7 @@ def conclude_d9(ctx: Context) -> Finding:
         interval=None,
         interval_method="exact ratio on one batch (deterministic)",
         basis="measured+cited",
-        criterion="confirmed when the ratio equals K; the equation's sum over K is cited from "
-        "research/paper-claims.md §1.6 (D9)",
+        criterion="confirmed when the ratio equals K; the equation's sum over K is cited from docs/discrepancies.md#d9",
         variant_behaviour={
             vid: f"prediction term mean over K: the equation's sum over K is {fmt(ratio, 6)}× it at K={size.k}"
             for vid in ("V1", "V3")
@@ -591,7 +592,7 @@ def conclude_d11(ctx: Context) -> Finding:
         interval_method="largest per-sample gradient norm at x = 0 over all variants (exact zero expected)",
         criterion="confirmed when every variant's gradient at the all-zero input is exactly 0 and the exact "
         f"statistic's too (Hessian check: √π = {math.sqrt(math.pi):.5f} once, √π − 2√(2π) = {expected_neg:.5f} "
-        "N−1 times, research/stats.md §3.2)",
+        "N−1 times, docs/oracle.md#o4)",
         variant_behaviour={
             v: f"at x = 0: value {fmt(zero[v]['mean'])}, gradient "
             + ("exactly 0" if zero[v]["grad_all_zero"] else f"max per-sample norm {fmt(zero[v]['grad_max_row'])}")
@@ -629,7 +630,7 @@ def conclude_d13(ctx: Context) -> Finding:
         interval_method=f"(R1/R0)/N on N(0, I) at N={n_main}, K={ctx.plan.main.k}, M={ctx.plan.main.m}, "
         f"{ctx.plan.d13[1]} samples, Student t 95 %",
         criterion="confirmed when (R1/R0)/N has a 95 % interval inside (0.9, 1.1) at every N",
-        paper_vs_measured="BRIEF §4: ×513 at N=512 (peers.md §1.3: 513.1, gradient ×512.3, cosine 1.0000)",
+        paper_vs_measured="docs/variants.md#peers: ×513 at N=512 (513.1, gradient ×512.3, cosine 1.0000)",
         variant_behaviour={
             "R0": f"no factor N: (R1/R0)/N {', '.join(f'{fmt(per_n[n][0], 4)} (N={n})' for n in ns)}; gradient "
             "cosine to R1 " + ", ".join(f"{law} {fmt(cos[law][n_main], 3)}" for law in cos) + f" (N={n_main})",
@@ -690,7 +691,7 @@ def conclude_d14(ctx: Context) -> Finding:
         interval=None,
         interval_method="count of failed + erroring tests (deterministic)",
         criterion=f"confirmed when HEAD gives {expected_pass} passed, 27 failed, 6 errors "
-        "(BRIEF §4: 483 / 27 / 6 for the whole suite; all failures are in test_epps_pulley.py)",
+        "(docs/discrepancies.md#d14: 483 / 27 / 6 for the whole suite; all failures are in test_epps_pulley.py)",
         variant_behaviour=behaviour,
         measurements=res,
     )
@@ -817,7 +818,7 @@ def conclude_d16(ctx: Context) -> Finding:
         interval=(low, high),
         interval_method="P1/R1 per seed on near-identical views, Student t 95 %",
         criterion="confirmed when the 95 % interval of P1/R1 on near-identical views lies above 2",
-        paper_vs_measured="research/peers.md §3 (V=4, N=128 per view, K=64): 1.154 per view vs 4.614 flattened",
+        paper_vs_measured="docs/variants.md#peers (V=4, N=128 per view, K=64): 1.154 per view vs 4.614 flattened",
         variant_behaviour={
             "R1": f"per view: near-identical views {fmt(r1['mean'])} ({_det(r1)} detected)",
             **{v: f"per view: max |Δ| to R1 on near-identical views {d:.1g}" for v, d in same.items()},
@@ -950,7 +951,7 @@ def conclude_d18(ctx: Context) -> Finding:
         criterion="confirmed when R1- and P2-style match the single-process global statistic (|value ratio − 1| < "
         "1e-5, gradient cosine > 1 − 1e-5, DDP parameter-gradient norm ratio within 1e-4 of 1) and P1-style's "
         "value is off by more than 5 % on some rank",
-        paper_vs_measured="research/peers.md §5 (N_local=256, K=32, M=64, its own distinct batches): P1 value/ref "
+        paper_vs_measured="docs/variants.md#peers (N_local=256, K=32, M=64, its own distinct batches): P1 value/ref "
         "0.157 and 3.77, gradient cosine 0.24",
         variant_behaviour={
             **{
@@ -1034,7 +1035,7 @@ def conclude_d20(ctx: Context) -> Finding:
         interval_method=f"V1 detection rate on the shift by the paper grid's period at α={ALPHA}, Clopper–Pearson 95 %",
         criterion="confirmed when V1 (paper grid) misses the period shift (upper bound < 0.5) that R1 detects "
         "(lower bound > 0.8)",
-        paper_vs_measured="BRIEF O6 (oracle fact, not a D-entry): a mean shift of ≈10.05 is invisible to the "
+        paper_vs_measured="docs/oracle.md#o6 (oracle fact, not a D-entry): a mean shift of ≈10.05 is invisible to the "
         "paper grid; N(0,10²) under-measured by 27 %",
         variant_behaviour={v: text + f"; N(0, 10²): value/exact {fmt(wide.get(v))}" for v, text in shifted_by.items()},
         measurements={
@@ -1127,7 +1128,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "equicorrelated), and conversely flags a unit-variance uniform product that sliced variants do not see "
             "at large K.",
             ("V1", "R1"),
-            "BRIEF §4 D1; galilai-group/lejepa#2",
+            "docs/discrepancies.md#d1; galilai-group/lejepa#2",
             conclude_d1,
             detection_variants=("V1", "R1"),
             detection_laws=(*COLLAPSE_LAWS, "uniform", "gaussian"),
@@ -1146,7 +1147,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "Undefined names; a vector return so `.backward()` fails; the c10d all_reduce returns None and "
             "is not differentiable.",
             ("V1", "V3"),
-            "BRIEF §4 D2; research/paper-claims.md §1.6",
+            "docs/discrepancies.md#d2",
             conclude_d2,
             jobs=("ddp",),
             paper_says="Algorithm 1/2 of v3 (read) use undefined names (all_reduce, world_size, forward, bs, K, "
@@ -1162,7 +1163,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "weight exp(−t²/σ²) in the text, exp(−t²/2) in the code",
             "The text defines the window as exp(−t²/σ²) with σ=1; the v3 listing (read) uses exp(−t²/2).",
             ("V1", "V3"),
-            "BRIEF §4 D3; paper text on the EP window (section not pinned), App. B.12",
+            "docs/discrepancies.md#d3; paper text on the EP window (section not pinned), App. B.12",
             conclude_d3,
             jobs=("window",),
             paper_says="paper text: weight w(t) = exp(−t²/σ²) with σ = 1, i.e. exp(−t²) (the section is not pinned "
@@ -1176,7 +1177,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "listing returns a per-direction vector",
             "The listing returns one value per direction; Definition 2 averages over directions.",
             ("V1", "V3"),
-            "BRIEF §4 D4",
+            "docs/discrepancies.md#d4",
             conclude_d4,
             paper_says="Def. 2 (§4.2): SIGReg = (1/|A|)·Σ_a EP(aᵀz), a mean over directions; Algorithm 1 returns the "
             "unreduced vector (v3, read: M values; V1, from lejepa#2's description: K values)",
@@ -1189,7 +1190,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "Under H0 each direction scores ≈1.06, not 0; for a fixed non-Gaussian law the value and its "
             "gradient grow ∝ N while the prediction term does not.",
             ("R1",),
-            "BRIEF §4 D5",
+            "docs/discrepancies.md#d5",
             conclude_d5,
             jobs=("factor_n",),
             paper_says="EP is defined with the prefactor N and the listing multiplies by N·world_size; the paper "
@@ -1203,7 +1204,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "Theorem 4's 4σ²/N gradient bound ignores the factor N",
             "With the N prefactor the per-sample gradient bound is N-independent; measured gradients exceed 4σ²/N.",
             ("R1",),
-            "BRIEF §4 D6; paper §4.2.3 Thm 4",
+            "docs/discrepancies.md#d6; paper §4.2.3 Thm 4",
             conclude_d6,
             jobs=("gradient_bound",),
             paper_says="Theorem 4 (§4.2.3): |∂EP/∂z_i| ≤ 4σ²/N and |∂²EP/∂z_i²| ≤ C√π σ³/(2N); the proof (App. "
@@ -1218,7 +1219,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "Theorem 6's O(1/N) bias is O(1) after the factor N",
             "The absolute minibatch bias of the N-scaled statistic is O(1); only the relative bias is O(1/N).",
             ("R1",),
-            "BRIEF §4 D7; paper Thm 6",
+            "docs/discrepancies.md#d7; paper Thm 6",
             conclude_d7,
             jobs=("bias",),
             paper_says="Theorem 6 (§5.1): the minibatch loss has expectation L + (1/N)∫w(1−|φ_P|²)dt, a bias "
@@ -1232,7 +1233,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "The text says the code uses the integrand's symmetry; the listing integrates [−5,5]×17 and the "
             "repository folds [0,3]×17.",
             ("V3", "R1"),
-            "BRIEF §4 D8",
+            "docs/discrepancies.md#d8",
             conclude_d8,
             detection_variants=("V3", "R1"),
             detection_laws=("gaussian", "wide", "t3", "shift-1"),
@@ -1247,7 +1248,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "prediction term: mean over K (listing) vs sum over K (equation)",
             "The listing averages the prediction term over K, the equation sums: the λ balance differs by K.",
             ("V1", "V3"),
-            "BRIEF §4 D9",
+            "docs/discrepancies.md#d9",
             conclude_d9,
             paper_says="LeJEPA equation: prediction term summed over the K embedding dims (squared norm); Algorithm "
             "2: .mean() over views, samples and K",
@@ -1259,10 +1260,10 @@ REGISTRY: dict[str, Discrepancy] = {
             "number of views stated three ways",
             "Text recommends V_g=2, V_l=8; experiment details say V=8 in total; README says 2+6.",
             (),
-            "BRIEF §4 D10; paper §6.1",
+            "docs/discrepancies.md#d10; paper §6.1",
             _textual(
                 "textual claim about the paper's prose and README; no executable content (the paper "
-                "text is not available offline; recorded from research/paper-claims.md §1.6)"
+                "text is not available offline; recorded from docs/discrepancies.md)"
             ),
             paper_says="§6.1 text recommends V_g = 2, V_l = 8; 'Experiment Details 1' uses V = 8 in total (V_g = 2, "
             "so V_l = 6)",
@@ -1274,7 +1275,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "all-zero embeddings are a stationary point",
             "At x = 0 the gradient of EP is exactly 0 (a saddle), for every variant.",
             _ALL,
-            "BRIEF §4 D11",
+            "docs/discrepancies.md#d11",
             conclude_d11,
             jobs=("zero_saddle",),
             detection_variants=_ALL,
@@ -1291,10 +1292,10 @@ REGISTRY: dict[str, Discrepancy] = {
             "The abstract claims 79 % with a ViT-H/14; the §6.4 text gives ViT-L 77.1 %, ConvNeXtV2-H 78.5 %, and no "
             "ViT-H/14 table was seen (which does not show there is none).",
             (),
-            "BRIEF §4 D12; paper abstract, §6.4",
+            "docs/discrepancies.md#d12; paper abstract, §6.4",
             _textual(
                 "textual claim about the paper's tables; needs ImageNet-scale training to test and the "
-                "paper text, neither available here (recorded from research/paper-claims.md §1.6)"
+                "paper text, neither available here (recorded from docs/discrepancies.md)"
             ),
             paper_says="Abstract: '79% with a ViT-H/14' (ImageNet-1k, frozen linear eval); the §6.4 text gives "
             "ViT-L 77.1 % and ConvNeXtV2-H 78.5 % (online linear probe); Table 2 holds few-shot transfer averages "
@@ -1308,7 +1309,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "Before fd27093 `lejepa.univariate.EppsPulley` meant a statistic N times smaller (no factor N): "
             "effective λ/N for four weeks.",
             ("R0", "R1"),
-            "BRIEF §4 D13; lejepa fd27093",
+            "docs/discrepancies.md#d13; lejepa fd27093",
             conclude_d13,
             jobs=("r0_r1",),
             paper_says="paper: EP carries the prefactor N (Algorithm 1 multiplies by N·world_size); README: "
@@ -1323,7 +1324,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "official tests target R0's API",
             "At HEAD 483 pass, 27 fail, 6 error; nothing tests the slicing path.",
             ("R1", "R0"),
-            "BRIEF §4 D14; lejepa tests/",
+            "docs/discrepancies.md#d14; lejepa tests/",
             conclude_d14,
             jobs=("official_tests",),
             paper_says="paper: silent (no claim about the repository's tests); README: silent on tests/",
@@ -1336,7 +1337,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "README's EppsPulley(num_points=17) raises TypeError",
             "The README quick start passes num_points; the keyword is n_points.",
             ("R1",),
-            "BRIEF §4 D15; lejepa README.md, PR #47",
+            "docs/discrepancies.md#d15; lejepa README.md, PR #47",
             conclude_d15,
             jobs=("official_driver",),
             paper_says="README quick start (eddffdd): `lejepa.univariate.EppsPulley(num_points=17)`; paper: silent "
@@ -1350,7 +1351,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "views pooled per view vs flattened",
             "R1 on (V,N,D), R2 and P2 average per-view statistics; P1 flattens V·N samples into one.",
             ("R1", "R2", "P1", "P2", "P3"),
-            "BRIEF §4 D16; lejepa#45; stable-pretraining#413",
+            "docs/discrepancies.md#d16; lejepa#45; stable-pretraining#413",
             conclude_d16,
             detection_variants=("R1", "R2", "P1", "P2", "P3"),
             detection_laws=("views-near", "views-indep"),
@@ -1367,7 +1368,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "(1−λ)·pred + λ·sigreg (listing, R2, P2) vs pred + λ·sigreg (P1, and the pre-v3 equation as lejepa#2 "
             "reports it).",
             ("V3", "R2", "P1", "P2"),
-            "BRIEF §4 D17; stable-pretraining#413; galilai-group/lejepa#2",
+            "docs/discrepancies.md#d17; stable-pretraining#413; galilai-group/lejepa#2",
             conclude_d17,
             paper_says="LeJEPA loss (v3 equation and Algorithm 2): (1−λ)·pred + λ·SIGReg, λ = 0.05 recommended "
             "(§6.1, Table 7). Before v3 the equation put λ on SIGReg only (pred + λ·SIGReg) while Algorithm 2 "
@@ -1383,7 +1384,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "R1 and P2 reproduce the global-batch statistic and gradient; P1 discards its all_reduce; a "
             "non-autograd all_reduce gives wrong gradients.",
             ("R1", "P1", "P2", "V3"),
-            "BRIEF §4 D18; research/peers.md §5",
+            "docs/discrepancies.md#d18; docs/variants.md#peers",
             conclude_d18,
             jobs=("ddp",),
             paper_says="Algorithm 1: the ECF is averaged across ranks by all_reduce and the statistic multiplied by "
@@ -1401,7 +1402,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "The direction seed advances on every forward (evaluation included), so directions depend on "
             "how often the loss was evaluated; CPU and CUDA generators differ for one seed.",
             ("R1",),
-            "BRIEF §4 D19; lejepa slicing.py",
+            "docs/discrepancies.md#d19; lejepa slicing.py",
             conclude_d19,
             jobs=("official_driver",),
             paper_says="Algorithm 1 seeds A with `global_step` (undefined in the listing) so that all ranks agree; "
@@ -1420,7 +1421,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "sample: V1 cannot see a per-coordinate mean shift by that period, and the paper grid "
             "under-measures wide data.",
             ("V1", "V3", "R1"),
-            "new (BRIEF O6)",
+            "new (docs/oracle.md#o6)",
             conclude_d20,
             detection_variants=("V1", "V3", "R1"),
             detection_laws=("shift-P", "wide"),
@@ -1437,7 +1438,7 @@ REGISTRY: dict[str, Discrepancy] = {
             "Before fd27093 a multi-view input was reduced over dim 0, the view axis: a V-sample statistic "
             "per sample instead of a per-view statistic.",
             ("R0", "R1"),
-            "new (BRIEF §3 R0)",
+            "new (docs/variants.md#r0)",
             conclude_d21,
             detection_variants=("R0", "R1"),
             detection_laws=("views-indep", "views-near"),

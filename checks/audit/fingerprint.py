@@ -33,7 +33,7 @@ SIZE = (64, 8, 16)
 VALUE_RTOL = 1e-4
 #: Absolute floor for values near 0 (the gradients at the all-zero input are exactly 0).
 VALUE_ATOL = 1e-6
-#: Relation "equal": the variants agree bit for bit on identical directions (BRIEF §3); 1e-6 allows one ulp.
+#: Relation "equal": the variants agree bit for bit on identical directions (docs/variants.md); 1e-6 allows one ulp.
 EQUAL_RTOL = 1e-6
 
 #: Which differences from R1 are documented, and by which entries: (variant, kind of input) -> ids.

@@ -1,5 +1,5 @@
 """Per variant × input measurements: value, ratio to the exact oracle, gradients, and a detection rate
-against a Monte Carlo null of the same implementation at the same (N, K, M) (BRIEF O5: never a constant).
+against a Monte Carlo null of the same implementation at the same (N, K, M) (docs/oracle.md#o5: never a constant).
 
 Streams (see `_common.stream_seed`): the batch of law L at (N, K) for seed s comes from ("x", L, N, K, s) and
 its directions from ("A", K, M, s), so every variant sees the same data and directions, V1 (which ignores

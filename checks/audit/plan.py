@@ -2,7 +2,7 @@
 (under a minute).
 
 Size grid (documented subset of N ∈ {16, 128, 512, 2048}, K ∈ {2, 16, 64, 512}, M ∈ {16, 256, 1024}): the whole
-battery at the main configuration (N, K, M) = (512, 64, 256) of research/peers.md §3, and one axis at a time
+battery at the main configuration (N, K, M) = (512, 64, 256) of docs/variants.md#peers, and one axis at a time
 around it for the sweep laws (N ∈ {16, 128, 2048}; K ∈ {2, 16, 512}; M ∈ {16, 1024}) with V1 and R1, the
 per-coordinate and the sliced statistic (R2, P1, P2 equal R1 bit for bit on 2-D input, which the main
 configuration checks on every batch; V1 ignores M, so its M sweep reuses the main numbers, and it is not run

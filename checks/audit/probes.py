@@ -27,7 +27,7 @@ def _univariate(y: torch.Tensor, variant_id: str = "R1") -> torch.Tensor:
 
 
 UNIVARIATE_LAWS = {
-    # 1-D laws of the gradient-bound check: those of research/paper-claims.md §1.6 D6 (N(0,1), N(0,100), ±1)
+    # 1-D laws of the gradient-bound check: those of docs/discrepancies.md#d6 (N(0,1), N(0,100), ±1)
     # plus a light- and a heavy-tailed shape (unit-variance uniform, raw Student t₃).
     "N(0,1)": lambda n, g: torch.randn(n, generator=g),
     "N(0,10^2)": lambda n, g: 10 * torch.randn(n, generator=g),
@@ -134,7 +134,7 @@ def r0_r1_job(ns: list[int], k: int, m: int, reps: int, seed: int, laws: tuple[s
 
 def window_job(n: int, reps: int, seed: int) -> dict:
     """D3: the exact statistic with the code's window e^{−t²/2} and with the text's e^{−t²/σ²}, σ = 1, on H0
-    samples and on a unit-variance uniform sample (research/stats.md §1.3 closed form; float64)."""
+    samples and on a unit-variance uniform sample (docs/oracle.md#window closed form; float64)."""
     beta = 1 / math.sqrt(2)  # e^{−t²} = e^{−t²/(2β²)} with β = 1/√2
 
     def text_window(y: np.ndarray) -> float:

@@ -184,7 +184,7 @@ def render_markdown(entries: dict, sections: dict, commit: str | None = None) ->
     lines = [
         "# SIGReg differential audit: discrepancy registry",
         "",
-        "One row per discrepancy (BRIEF §4 D1–D19 and the new ones found here). Verdicts: confirmed / refuted / "
+        "One row per discrepancy (D1–D19 of docs/discrepancies.md and the new ones). Verdicts: confirmed / refuted / "
         "not-run (with the reason). Basis: measured (run here), static (read from code or files), cited (from "
         "the project's research notes, where the text itself is not available offline). Rerun one entry with "
         "`python -m checks audit <id> [--seed S]`.",

@@ -1,3 +1,3 @@
-"""One module per paper claim (ids from BRIEF §5); each registers exactly one check with `checks.registry.claim`.
+"""One module per paper claim (ids from docs/claims.md); each registers exactly one check with `checks.registry.claim`.
 
 Modules named _* are shared helpers, not claims. `checks.registry.load_claims()` imports them all."""

@@ -1,7 +1,7 @@
 """Shared pieces of the claim checks: moment-matched laws, Monte Carlo nulls, small numerical helpers.
 
 Every sampler takes an explicit numpy.random.Generator; none touches global state. "Moment-matched" means
-mean 0 and variance 1 (and more where said), so that only the shape differs from N(0, 1) (STYLE.md: shifted
+mean 0 and variance 1 (and more where said), so that only the shape differs from N(0, 1) (house rule: shifted
 or scaled normals test nothing about shape).
 """
 

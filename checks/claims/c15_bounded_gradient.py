@@ -32,7 +32,7 @@ def extremal_configuration(n: int) -> np.ndarray:
 def curvature_diag(y: np.ndarray) -> np.ndarray:
     """Exact ∂²EP/∂y_n² = −(2√(2π)/N) Σ_k (1 − d²) e^{−d²/2} + √π (1 − y_n²/2) e^{−y_n²/4}, d = y_n − y_k.
 
-    (The k = n term is excluded: its difference is identically 0, research/stats.md §3.1.)"""
+    (The k = n term is excluded: its difference is identically 0, docs/oracle.md#o4)"""
     n = y.size
     d = y[:, None] - y[None, :]
     pair = ((1.0 - d * d) * np.exp(-0.5 * d * d)).sum(1) - 1.0
@@ -65,7 +65,7 @@ def core(
         attained = float(np.abs(oracle.ep_grad(y_star)[0])) * scale
         sup = oracle.ep_grad_sup(n) * scale
         random_max = 0.0
-        for law_scale in (1.0, 10.0):  # N(0,1) and N(0,10²) (research/paper-claims.md D6)
+        for law_scale in (1.0, 10.0):  # N(0,1) and N(0,10²) (docs/discrepancies.md#d6)
             for _ in range(random_batches):
                 g = oracle.ep_grad(law_scale * rng.standard_normal(n))
                 random_max = max(random_max, float(np.abs(g).max()) * scale)

@@ -129,7 +129,7 @@ def core(
                 },
             },
             "note": "a mean-test rejection rate far below 5 % at the end means the optimiser pins every "
-            "projected mean at 0, closer than a random sample would be (over-fitting, see BRIEF §8)",
+            "projected mean at 0, closer than a random sample would be (over-fitting, see docs/variants.md#v1)",
         },
     )
 

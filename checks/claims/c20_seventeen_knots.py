@@ -1,6 +1,6 @@
 """C20: the trapezoid rule with 17 knots suffices, and its error falls faster than quadratically with the knots.
 
-Against the exact statistic (O1) and its exact expectations (O3; grid expectations from stats.md §1.4), for the
+Against the exact statistic (O1) and its exact expectations (O3; grid expectations from docs/oracle.md#o6), for the
 paper's grid ([−5, 5], 17 knots) and the official one ([0, 3], 17 knots folded): the relative error of E[EP]
 over a battery of Gaussian laws (exact) and moment-matched non-Gaussian ones (Monte Carlo, paired batches), and
 the convergence order of the worst error as the step halves. Where it breaks is reported too (O6): aliasing of

@@ -2,7 +2,7 @@
 
 (a) With k(x, y) = ∫e^{it(x−y)}e^{−t²/2}dt = √(2π)e^{−(x−y)²/2} (Bochner), N·MMD²_k(P̂_N, N(0, 1)) equals EP. We
 compute both sides without the oracle's closed form: the MMD with Gauss–Hermite expectations under N(0, 1), EP
-from its defining integral on a dense trapezoid grid (error < 1e−12 there, stats.md §1.2).
+from its defining integral on a dense trapezoid grid (error < 1e−12 there, docs/oracle.md#o1).
 (b) SIGReg with T = mean² + (std − 1)² per slice, averaged over fresh directions, driven by gradient descent on a
 point cloud, must reach mean 0 and covariance I (VICReg's variance and covariance terms) while leaving the shape
 non-Gaussian (judged by the exact sliced EP, which it does not see).

@@ -2,9 +2,10 @@
 
 Under H0 (N(0, 1) samples, N(0, I) embeddings), p-values from the limiting law Σλχ²₁ (Imhof inversion, O5) must
 reject at about the nominal rate. For the exact statistic the eigenvalues are the oracle's; for a quadrature
-grid, that grid's own eigenvalues (stats.md §2.4). For SIGReg the M slices share the data and are correlated, so
-the eigenvalues are those of the joint covariance of all M slice processes for the fixed directions (stats.md
-§2.7); treating the slices as independent (eigenvalues of one slice, M-fold, divided by M) is reported as the
+grid, that grid's own eigenvalues (docs/oracle.md#o5). For SIGReg the M slices share the data and are correlated, so
+the eigenvalues are those of the joint covariance of all M slice processes for the fixed directions
+(docs/oracle.md#correlated-slices); treating the slices as independent (eigenvalues of one slice, M-fold,
+divided by M) is reported as the
 contrast: it roughly doubles the false-positive rate. Verdict: every rate consistent with its nominal level
 (two-sided exact binomial test, p > 0.001 for each of the ten rates: a family-wise false alarm below 1 %).
 """
@@ -130,7 +131,7 @@ def core(
 @claim(
     id="CAL1-null-level",
     version=1,
-    paper="suite calibration (BRIEF O5; research/stats.md §2.3-§2.7); no paper claim",
+    paper="suite calibration (docs/oracle.md#o5); no paper claim",
     tier="cpu-slow",
     budget_s=180,
     statement="EP (exact and each published grid) and SIGReg (joint eigenvalues for correlated slices) reject "

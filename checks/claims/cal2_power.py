@@ -87,7 +87,7 @@ def core(
 @claim(
     id="CAL2-power",
     version=1,
-    paper="suite calibration (BRIEF O5, STYLE.md: power against moment-matched alternatives); no paper claim",
+    paper="suite calibration (docs/oracle.md#o5: power against moment-matched alternatives); no paper claim",
     tier="cpu-slow",
     budget_s=120,
     statement="EP and SIGReg have power tending to 1 against moment-matched non-Gaussian alternatives",

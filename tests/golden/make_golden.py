@@ -796,14 +796,14 @@ def main():
 
     a256, a1024 = "a_canonical_512x64_M256", "a_canonical_512x64_M1024"
     sanity = {
-        "R1_EP_raw_mean (BRIEF ~1.18218)": find("a_canonical_512x64", "R1_EP_raw", "none (raw coordinates)")["value_mean"],
-        "R0_EP_raw_mean (BRIEF ~0.0023056)": find("a_canonical_512x64", "R0_EP_raw", "none (raw coordinates)")["value_mean"],
-        "R1_sliced_M256_step0 (BRIEF ~1.16055)": find(a256, "R1", "own_step0")["value"],
-        "R0_sliced_M256_step0 (peers.md ~0.0022620)": find(a256, "R0", "own_step0")["value"],
-        "R1_sliced_M1024_step0 (peers.md ~1.18407)": find(a1024, "R1", "own_step0")["value"],
-        "R0_sliced_M1024_step0 (peers.md ~0.0023085)": find(a1024, "R0", "own_step0")["value"],
-        "R1_grad_norm_M256 (peers.md ~0.1852)": find(a256, "R1", "own_step0")["grad_norm"],
-        "R0_grad_norm_M256 (peers.md ~3.616e-4)": find(a256, "R0", "own_step0")["grad_norm"],
+        "R1_EP_raw_mean (prior estimate ~1.18218)": find("a_canonical_512x64", "R1_EP_raw", "none (raw coordinates)")["value_mean"],
+        "R0_EP_raw_mean (prior estimate ~0.0023056)": find("a_canonical_512x64", "R0_EP_raw", "none (raw coordinates)")["value_mean"],
+        "R1_sliced_M256_step0 (prior estimate ~1.16055)": find(a256, "R1", "own_step0")["value"],
+        "R0_sliced_M256_step0 (prior estimate ~0.0022620)": find(a256, "R0", "own_step0")["value"],
+        "R1_sliced_M1024_step0 (prior estimate ~1.18407)": find(a1024, "R1", "own_step0")["value"],
+        "R0_sliced_M1024_step0 (prior estimate ~0.0023085)": find(a1024, "R0", "own_step0")["value"],
+        "R1_grad_norm_M256 (prior estimate ~0.1852)": find(a256, "R1", "own_step0")["grad_norm"],
+        "R0_grad_norm_M256 (prior estimate ~3.616e-4)": find(a256, "R0", "own_step0")["grad_norm"],
     }
     # agreement of R1, R2, P1, P2 on identical A (bitwise), per case
     agree = {}
