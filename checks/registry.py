@@ -102,6 +102,23 @@ class Outcome:
             self.estimate = float(self.estimate)
 
 
+def control_problem(record: dict) -> str | None:
+    """Why a stored measured reproduced/confirmed verdict (a claim or audit result) is not evidence: no control,
+    a control that did not run, or one that agrees with it. None when it is evidence or makes no such claim."""
+    if "measured" not in str(record.get("basis") or "").split("+"):
+        return None
+    if record.get("verdict") not in ("reproduced", "confirmed"):
+        return None
+    control = record.get("control")
+    if not isinstance(control, dict) or not control.get("what"):
+        return "no stored control"
+    if control.get("verdict") == "not-run":
+        return f"its control did not run ({control['what']})"
+    if control.get("verdict") == record["verdict"]:
+        return f"its control agrees ({control['what']}: {control['verdict']})"
+    return None
+
+
 def not_run(reason: str, **detail: Any) -> Outcome:
     return Outcome("not-run", reason=reason, detail=dict(detail))
 

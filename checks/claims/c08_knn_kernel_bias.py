@@ -102,6 +102,7 @@ def core(
     statement="Under a fixed trace of the covariance, the isotropic Gaussian uniquely minimises the integrated "
     "squared bias of kNN and kernel probes",
     paper_numbers={"isb_knn": "r0⁴/(K+2)²·τ²·J(p) + O(r0⁴)", "isb_kernel": "≤ (h²μ₂/2)²(2B² + 8L²J(p)) + o(h⁴)"},
+    basis="derived",
 )
 def check(rng: np.random.Generator) -> Outcome:
     """Deterministic quadrature: rng unused."""

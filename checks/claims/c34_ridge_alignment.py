@@ -80,6 +80,7 @@ def core(
     budget_s=10,
     statement="The ridge estimator's cosine similarity to the true parameters equals 1 only for isotropic embeddings",
     paper_numbers={},
+    basis="derived",
 )
 def check(rng: np.random.Generator) -> Outcome:
     return core(rng)
