@@ -34,7 +34,7 @@ def per_sample_gradient(z: torch.Tensor, a: torch.Tensor, r: float, centre: floa
     x = (centre + r * z).requires_grad_(True)
     value = reference.get("R1").evaluate(x, a)
     value.backward()
-    return float(x.grad.norm(dim=1).mean()), float(value) / z.shape[0]
+    return float(x.grad.norm(dim=1).mean()), float(value.detach()) / z.shape[0]
 
 
 def core(
