@@ -29,7 +29,7 @@ def at_zero(variant: str, n: int, k: int, m: int) -> dict:
     a = torch.eye(k)[:, :m]  # any unit directions: every projection of 0 is 0
     value = reference.get(variant).evaluate(x, a)
     value.mean().backward()
-    return {"value_per_sample": float(value.mean()) / n, "grad_max_abs": float(x.grad.abs().max())}
+    return {"value_per_sample": float(value.detach().mean()) / n, "grad_max_abs": float(x.grad.abs().max())}
 
 
 def core(n: int = 256, k: int = 8, m: int = 4) -> Outcome:
