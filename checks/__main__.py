@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from . import audit_cli, claims_cli, compare, lambda_convert, report, reproduce, variants
+from . import audit_cli, claims_cli, compare, lambda_convert, mutate, report, reproduce, variants
 from ._cli import build_parser, run
 
-COMMAND_MODULES = (variants, claims_cli, audit_cli, compare, lambda_convert, report, reproduce)
+COMMAND_MODULES = (variants, claims_cli, audit_cli, compare, lambda_convert, mutate, report, reproduce)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,6 +36,7 @@ PATTERNS: tuple[tuple[str, str, str], ...] = (
     ("", "run.json", "reproduce-run"),
     ("", "variants.json", "variants-table"),
     ("", "bench.json", "engine-bench"),
+    ("", "mutations.json", "mutation-matrix"),
     ("claims", "*.json", "claim"),
     ("audit", "D[0-9]*.json", "discrepancy"),
     ("audit", "detection.json", "audit-detection"),
@@ -184,6 +185,12 @@ SCHEMAS: dict[str, Schema] = {
         "status": (_str, "a string", False),  # the demo (E5) writes none: read as done
         "conditions": (_opt(_dict), "an object", False),
         "spearman": (_opt(_dict), "an object", False),
+    },
+    "mutation-matrix": {
+        "kind": (lambda v: v == "mutation-matrix", '"mutation-matrix"', True),
+        "mutations": (_dict, "an object", True),
+        "checks": (_dict, "an object", True),
+        "non_discriminating": (_list, "a list", True),
     },
     "training-run": {
         "config": (_dict, "an object", True),

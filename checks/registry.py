@@ -34,8 +34,9 @@ BASES = ("measured", "derived", "cited")
 TIERS: dict[str, float | None] = {"cpu-fast": 30.0, "cpu-slow": 300.0, "gpu": None, "full": None}
 CPU_TIERS = ("cpu-fast", "cpu-slow")
 
-# Ids are the brief's C-number, a dash and a kebab-case name (C15-bounded-gradient); checks of the suite's own
-# statistics use another capital prefix (CAL1-...). The id names the result file, so it is kept filename-safe.
+# Ids are the claim's C-number in docs/claims.md, a dash and a kebab-case name (C15-bounded-gradient); checks of
+# the suite's own statistics use another capital prefix (CAL1-...). The id names the result file, so it is kept
+# filename-safe.
 ID_PATTERN = re.compile(r"^[A-Z]+[0-9]+-[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -100,6 +101,23 @@ class Outcome:
             self.interval = (low, high)
         if self.estimate is not None:
             self.estimate = float(self.estimate)
+
+
+def control_problem(record: dict) -> str | None:
+    """Why a stored measured reproduced/confirmed verdict (a claim or audit result) is not evidence: no control,
+    a control that did not run, or one that agrees with it. None when it is evidence or makes no such claim."""
+    if "measured" not in str(record.get("basis") or "").split("+"):
+        return None
+    if record.get("verdict") not in ("reproduced", "confirmed"):
+        return None
+    control = record.get("control")
+    if not isinstance(control, dict) or not control.get("what"):
+        return "no stored control"
+    if control.get("verdict") == "not-run":
+        return f"its control did not run ({control['what']})"
+    if control.get("verdict") == record["verdict"]:
+        return f"its control agrees ({control['what']}: {control['verdict']})"
+    return None
 
 
 def not_run(reason: str, **detail: Any) -> Outcome:

@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 
 from . import _report_figures as figures_mod
 from . import _report_findings as findings_mod
+from ._report_evidence import basis_section, evidence_summary, mutations_section
 from ._report_format import DASH, Table, table_file_markdown, to_csv, to_latex
 from ._report_load import Results, read
 from ._report_sections import (
@@ -159,6 +160,8 @@ def render(
     sections = [
         _guarded("Claims: the paper against our outcomes", claims_section, results, ctx, catalog),
         _guarded("Discrepancies: paper, official code and packages", discrepancies_section, results, ctx),
+        _guarded("What the verdicts rest on", basis_section, results),
+        _guarded("Mutation matrix: which check sees which defect", mutations_section, results),
         _guarded("Variants on one seeded battery", variants_section, results, ctx),
         _guarded("Replication (E1–E5)", replication_section, results, ctx),
         _guarded("Cost and scaling (engine against R1)", bench_section, results, ctx),
@@ -202,6 +205,7 @@ def render(
         f"- Discrepancy results: {sum(audit.values())}"
         + (f" ({', '.join(f'{n} {v}' for v, n in sorted(audit.items()))})" if audit else "")
         + f"; replication results: {len(results.of('experiment'))}.",
+        evidence_summary(results),
     ]
     if run is not None:
         statuses = Counter(s["status"] for s in run.data["sections"])

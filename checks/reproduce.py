@@ -86,6 +86,10 @@ SECTIONS: tuple[Section, ...] = (
     Section("claims-slow", "python -m checks run --tier cpu-slow --seed 0 --workers 2",
             "python -m checks run CAL2-power --seed 0",
             ("checks", "run"), 2, (34, 8), 900),
+    # Reads the stored claim and audit results (their controls), so it runs after them; not part of --quick.
+    # Expected time: an estimate (measured 14 min at load 9 with six sessions on the 2 cores), not an idle run.
+    Section("mutate", "python -m checks mutate --seed 0 --workers 2", None,
+            ("checks", "mutate"), 2, (240, 0), 1500, after=("audit", "claims-fast", "claims-slow")),
     Section("replication", "python -m repro replicate --workers 2", "python -m repro replicate --quick --workers 2",
             ("repro", "replicate"), 2, (476, 37), 1800),
     Section("demo", "python -m repro demo", "python -m repro demo --quick",
@@ -97,7 +101,7 @@ SECTIONS: tuple[Section, ...] = (
             ("repro", "bench"), 2, (23, 0), 600),
     Section("report", "python -m checks.report", "python -m checks.report",
             None, 1, (5, 6), 300,
-            after=("variants", "audit", "claims-fast", "claims-slow", "replication", "demo", "bench"),
+            after=("variants", "audit", "claims-fast", "claims-slow", "mutate", "replication", "demo", "bench"),
             renders_run_record=True),
 )
 # fmt: on

@@ -5,7 +5,7 @@ is the one both published code listings implement (window exp(−t²/2), factor 
 
     EP(y) = N ∫ |φ̂(t) − e^{−t²/2}|² e^{−t²/2} dt,        φ̂(t) = (1/N) Σ_n e^{i t y_n},
 
-whose closed form (oracle O1 of the project brief) is::
+whose closed form (docs/oracle.md#o1) is::
 
     EP(y) = (√(2π)/N) Σ_{j,k} e^{−(y_j−y_k)²/2} − 2√π Σ_j e^{−y_j²/4} + N √(2π/3).
 

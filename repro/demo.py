@@ -36,12 +36,13 @@ from tqdm.auto import tqdm
 
 import reference
 from checks._results import RESULTS, atomic_write_json, atomic_write_text, run_record
+from checks.stats import proportion
 
 CLOUDS = ("square2d", "rotstretch2d", "mixed16d", "rank1_16d", "xlaw2d")
 VARIANTS = ("V1", "R1")
 SEED_STREAM = {"start": 1, "directions": 2, "tests": 3, "reference": 4}
 ALPHA = 0.05
-VERSION = 1  # of E5_<scale>.json
+VERSION = 2  # of E5_<scale>.json (2: intervals that stay inside [0, 1] for p-values and proportions)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -294,10 +295,34 @@ def reference_rows(plan: DemoPlan) -> dict:
     return out
 
 
-def _interval(values: list[float]) -> dict:
+P_VALUE_KEYS = ("mardia_kurt_p", "hz_p")
+PROPORTION_KEYS = ("sw_reject_frac", "ks_reject_frac")
+
+
+def _interval(values: list[float], kind: str = "value", trials: int | None = None) -> dict:
+    """Mean and 95 % interval over seeds that respects the quantity's range: a t-interval for values, a t-interval
+    on the logit scale mapped back for p-values (bounds inside (0, 1)), Clopper–Pearson on the count pooled over
+    seeds for proportions of `trials` directions each (bounds inside [0, 1])."""
     from .experiments import t_interval
 
-    return t_interval(values)
+    if kind == "proportion":
+        x = np.asarray(values, dtype=np.float64)
+        hits = int(round(float(np.sum(x)) * trials))
+        p = proportion(hits, trials * x.size)
+        return {"mean": p.estimate, "low": p.low, "high": p.high, "n": int(x.size), "values": x.tolist(),
+                "method": f"Clopper-Pearson 95 % on the pooled count ({trials} directions per seed)"}  # fmt: skip
+    if kind == "p-value":
+        x = np.clip(np.asarray(values, dtype=np.float64), 1e-300, 1 - 1e-16)
+        logit = t_interval(list(np.log(x) - np.log1p(-x)))
+        out = {"mean": float(x.mean()), "n": int(x.size), "values": x.tolist(), "method": "t-interval on logit(p)"}
+        if logit.get("low") is not None:
+            out["low"], out["high"] = (float(1 / (1 + np.exp(-logit[b]))) for b in ("low", "high"))
+        return out
+    return {**t_interval(values), "method": "t-interval"}
+
+
+def _kind(key: str) -> str:
+    return "p-value" if key in P_VALUE_KEYS else "proportion" if key in PROPORTION_KEYS else "value"
 
 
 def _figures(runs: list[dict], plan: DemoPlan, figures: Path) -> list[str]:
@@ -414,9 +439,10 @@ def run_demo(
         for variant in VARIANTS:
             rs = [r for r in runs if r["cloud"] == cloud and r["variant"] == variant]
             summary[f"{cloud}/{variant}"] = {
-                "start": {k: _interval([r["start"][k] for r in rs]) for k in keys},
-                "end": {k: _interval([r["end"][k] for r in rs]) for k in keys},
+                "start": {k: _interval([r["start"][k] for r in rs], _kind(k), plan.test_directions) for k in keys},
+                "end": {k: _interval([r["end"][k] for r in rs], _kind(k), plan.test_directions) for k in keys},
                 "end_looks_gaussian": [r["end_looks_gaussian"] for r in rs],
+                "end_looks_gaussian_share": proportion(sum(r["end_looks_gaussian"] for r in rs), len(rs)).as_dict(),
                 "wall_s": _interval([r["wall_s"] for r in rs]),
                 "cpu_s": _interval([r["cpu_s"] for r in rs]),
             }
@@ -447,7 +473,9 @@ def _markdown(payload: dict) -> str:
     def f(s, d=2):
         if s.get("mean") is None:
             return "-"
-        return f"{s['mean']:.{d}g}" if s.get("half_width") is None else f"{s['mean']:.{d}g} ± {s['half_width']:.1g}"
+        if s.get("low") is None:
+            return f"{s['mean']:.{d}g}"
+        return f"{s['mean']:.{d}g} [{s['low']:.{d}g}, {s['high']:.{d}g}]"
 
     cols = ("eig_min", "eig_max", "max_abs_corr", "mardia_kurt_p", "hz_p", "sw_reject_frac", "sigreg_R1", "sigreg_V1")
     rows = []
@@ -458,7 +486,8 @@ def _markdown(payload: dict) -> str:
         ok = s["end_looks_gaussian"]
         rows.append([cond, "end"] + [f(s["end"][c]) for c in cols] + [f"{sum(ok)}/{len(ok)}"])
     return (
-        "# E5: points optimised with SIGReg, judged by independent tests (mean ± 95 % t over seeds)\n\n"
+        "# E5: points optimised with SIGReg, judged by independent tests (mean [95 % interval] over seeds: t for "
+        "values, t on the logit scale for p-values, Clopper–Pearson on pooled counts for rejection fractions)\n\n"
         + tabulate(rows, headers=["cloud/variant", "stage", *cols, "looks Gaussian"], tablefmt="github")
         + "\n"
     )

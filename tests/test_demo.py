@@ -105,3 +105,13 @@ def test_quick_demo_writes_results_and_figures(tmp_path):
     assert on_disk["conditions"].keys() == payload["conditions"].keys()
     assert {p.name for p in (tmp_path / "fig").iterdir()} == {"demo_clouds_2d.png", "demo_spectra_16d.png",
                                                               "demo_2d.gif"}  # fmt: skip
+
+
+def test_intervals_of_p_values_and_proportions_stay_in_range():
+    # Three seeds with spread-out p-values: a plain t-interval would go below 0 and above 1; the logit-scale one
+    # and the pooled Clopper–Pearson interval cannot.
+    p = demo._interval([0.001, 0.5, 0.9], "p-value")
+    assert 0.0 < p["low"] <= p["high"] < 1.0
+    frac = demo._interval([0.0, 0.02, 0.1], "proportion", trials=50)
+    assert frac["mean"] == pytest.approx(6 / 150) and 0.0 <= frac["low"] <= frac["mean"] <= frac["high"] <= 1.0
+    assert demo._interval([1.0, 2.0, 3.0])["low"] < 0.0  # values keep the t-interval (it may be negative)

@@ -107,7 +107,7 @@ def test_chunked_ep_is_memory_safe_and_accurate():
 
 @pytest.mark.slow
 def test_ep_large_n_torch_and_numpy_agree():
-    # The brief's size: N = 8192, M = 16 must run (chunked) on both paths, with backward; the two
+    # A paper-scale size: N = 8192, M = 16 must run (chunked) on both paths, with backward; the two
     # implementations sum in different orders; terms of size ~1.2e4 cancel to O(1), so their rounding is a few
     # ulp of 1.2e4 (~2e−12 each): agree to 2e−11 absolute.
     y = np.random.default_rng(105).standard_normal((8192, 16))

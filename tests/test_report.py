@@ -581,7 +581,17 @@ def test_reproduce_section_table_is_complete_and_runnable_as_written():
     # Every section the issue names is in the one table, in order, ending with the report, and each command
     # starts with `python -m <module>` (run with this interpreter).
     names = [s.name for s in reproduce.SECTIONS]
-    assert names == ["variants", "audit", "claims-fast", "claims-slow", "replication", "demo", "bench", "report"]
+    assert names == [
+        "variants",
+        "audit",
+        "claims-fast",
+        "claims-slow",
+        "mutate",
+        "replication",
+        "demo",
+        "bench",
+        "report",
+    ]
     assert set(reproduce.SECTIONS[-1].after) == set(names[:-1])
     for s in reproduce.SECTIONS:
         for command in filter(None, (s.command, s.quick)):

@@ -14,13 +14,15 @@ import torch
 from scipy import stats
 
 from checks.battery import stream_seed
+from checks.registry import BASES
 
 #: Level of every detection in the audit: the 1 % level of docs/variants.md#peers ("H0 q99").
 ALPHA = 0.01
 #: Closed set of verdicts for a discrepancy (docs/discrepancies.md entries and the new ones found here).
 VERDICTS = ("confirmed", "refuted", "not-run")
-#: How a verdict was reached: by running code here, by inspecting code or files, or only by citation.
-BASES = ("measured", "static", "cited")
+# How a verdict was reached: BASES from the claims registry (measured: an experiment whose outcome was not known
+# in advance; derived: an identity, an exact computation or a fact of the code that holds by construction; cited:
+# recorded from text). A finding may combine them ("measured+cited").
 
 
 def generator(seed: int, *parts: str | int) -> torch.Generator:
@@ -85,6 +87,37 @@ def loglog_slope(sizes, replicates: dict, rng: np.random.Generator, reps: int = 
     return bootstrap_interval({str(s): replicates[s] for s in sizes}, slope, rng, reps)
 
 
+def tost_ratio(values, reference: float, margin: float, alpha: float = 0.05) -> dict:
+    """Two one-sided t-tests that mean(values)/reference lies within 1 ± margin (equivalence at level alpha):
+    equivalent when the (1 − 2·alpha) t-interval of the ratio lies inside (1 − margin, 1 + margin)."""
+    v = np.asarray(values, dtype=np.float64) / reference
+    v = v[np.isfinite(v)]
+    if v.size < 2:
+        raise ValueError("an equivalence test needs at least two values")
+    mean, se = float(v.mean()), float(v.std(ddof=1) / math.sqrt(v.size))
+    half = float(stats.t.ppf(1 - alpha, v.size - 1) * se)
+    p_low = float(stats.t.sf((mean - (1 - margin)) / se, v.size - 1)) if se > 0 else float(mean <= 1 - margin)
+    p_high = float(stats.t.cdf((mean - (1 + margin)) / se, v.size - 1)) if se > 0 else float(mean >= 1 + margin)
+    return {
+        "ratio": mean,
+        "interval": [mean - half, mean + half],
+        "confidence": 1 - 2 * alpha,
+        "margin": margin,
+        "p_value": max(p_low, p_high),
+        "equivalent": bool(max(p_low, p_high) < alpha),
+        "n": int(v.size),
+    }
+
+
+def control(what: str, verdict: str, estimate: float | None = None) -> dict:
+    """The same verdict rule run where the discrepancy is absent (it must not say confirmed there)."""
+    if not what.strip():
+        raise ValueError("a control needs `what`: the setting where the discrepancy is absent")
+    if verdict not in VERDICTS:
+        raise ValueError(f"control verdict must be one of {VERDICTS}, got {verdict!r}")
+    return {"what": what, "verdict": verdict, "estimate": as_float(estimate) if estimate is not None else None}
+
+
 def as_float(x) -> float:
     """A finite float, or None where JSON would otherwise get NaN/Inf."""
     v = float(x)
@@ -108,6 +141,8 @@ class Finding:
     # variant id -> what was measured for it, in words with numbers (keys: the entry's variants only)
     variant_behaviour: dict[str, str] = field(default_factory=dict)
     measurements: dict = field(default_factory=dict)
+    # the same rule where the discrepancy is absent: {what, verdict, estimate} (see `control`)
+    control: dict | None = None
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
@@ -116,6 +151,8 @@ class Finding:
             raise ValueError(f"basis must combine {BASES}, got {self.basis!r}")
         if self.verdict == "not-run" and not self.reason:
             raise ValueError("a not-run finding needs a reason")
+        if self.control is not None:
+            self.control = control(**self.control)
         if not all(isinstance(k, str) and isinstance(v, str) and v for k, v in self.variant_behaviour.items()):
             raise ValueError("variant_behaviour maps variant ids to non-empty strings")
 

@@ -144,7 +144,7 @@ LAWS: dict[str, Law] = {
             "shift-P", shifted(PAPER_PERIOD), f"N(μ, 1), μ = 2π/0.625 = {PAPER_PERIOD:.4f} (paper grid period)", "scale"
         ),
         Law("wide", wide, "N(0, 10²·I)", "scale"),
-        Law("zeros", base.zeros, "all-zero embeddings (complete collapse, D11)", "robustness"),
+        Law("zeros", base.zeros, "all-zero embeddings (complete collapse, PR1)", "robustness"),
         Law("near-zero", near_zero, "N(0, (1e-3)²·I)", "robustness"),
         Law("views-indep", views_independent, "V = 4 independent N(0, I) views (multi-view null)", "null", True),
         Law("views-near", views_near_identical, "V = 4 near-identical views x + 0.01·noise", "collapse", True),

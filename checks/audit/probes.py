@@ -165,7 +165,7 @@ def window_job(n: int, reps: int, seed: int) -> dict:
 
 
 def zero_saddle(n: int = 16) -> dict:
-    """D11: gradient and Hessian of the exact statistic at the all-zero sample (O4: a saddle)."""
+    """Gradient and Hessian of the exact statistic at the all-zero sample (O4: a saddle; claim PR1)."""
     y0 = torch.zeros(n, dtype=torch.float64, requires_grad=True)
     (g,) = torch.autograd.grad(oracle.ep(y0), y0)
     h = torch.autograd.functional.hessian(lambda y: oracle.ep(y), torch.zeros(n, dtype=torch.float64))

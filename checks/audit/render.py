@@ -184,9 +184,11 @@ def render_markdown(entries: dict, sections: dict, commit: str | None = None) ->
     lines = [
         "# SIGReg differential audit: discrepancy registry",
         "",
-        "One row per discrepancy (D1–D19 of docs/discrepancies.md and the new ones). Verdicts: confirmed / refuted / "
-        "not-run (with the reason). Basis: measured (run here), static (read from code or files), cited (from "
-        "the project's research notes, where the text itself is not available offline). Rerun one entry with "
+        "One row per discrepancy (D1–D19 of docs/discrepancies.md and the new ones found here). Verdicts: "
+        "confirmed / refuted / not-run (with the reason). Basis: measured (an experiment run here whose outcome was "
+        "not known in advance), derived (holds by construction: an identity, an exact computation or a fact of the "
+        "code), cited (recorded from the paper's or a source's text: nothing here could measure it). Rerun one "
+        "entry with "
         "`python -m checks audit <id> [--seed S]`.",
         "",
         tabulate(discrepancy_rows(entries), headers="keys", tablefmt="github", disable_numparse=True),

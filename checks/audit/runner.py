@@ -19,7 +19,7 @@ from tqdm import tqdm
 import reference
 
 from .. import _results
-from . import battery, ddp, discrepancies, dtypes, fingerprint, measure, official, probes, render
+from . import battery, controls, ddp, discrepancies, dtypes, fingerprint, measure, official, probes, render
 from ._common import ALPHA, not_run
 from .discrepancies import SECTIONS, Context
 from .plan import Plan
@@ -56,7 +56,6 @@ def job_specs(plan: Plan) -> dict:
             },
             30,
         ),
-        "zero_saddle": (probes.zero_saddle, {}, 0),
         "official_tests": (official.official_tests_job, {"quick": plan.mode == "quick"}, 200),
         "official_driver": (official.official_driver_job, {"quick": plan.mode == "quick"}, 40),
         "dtypes": (
@@ -205,23 +204,37 @@ def compute(plan: Plan, entries: list[str], sections: list[str], progress: bool 
     results: dict = {}
     seconds: dict = {}
     bar = tqdm(total=len(tasks) + ("ddp" in jobs), desc="audit", unit="job", disable=not progress)
-    with ProcessPoolExecutor(max_workers=plan.workers, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(_timed, fn, kwargs): name for name, fn, kwargs, _ in tasks}
-        if "ddp" in jobs:  # the main process is idle meanwhile: the gloo ranks are its children
-            ddp_started = time.perf_counter()
+
+    def run_ddp() -> None:
+        ddp_started = time.perf_counter()
+        try:
+            results["ddp"] = ddp.run(plan.seed, plan.ddp_size)
+        except Exception as error:  # recorded: the entries needing it become not-run with this reason
+            results["ddp"] = error
+        seconds["ddp"] = round(time.perf_counter() - ddp_started, 2)
+        bar.update()
+
+    if plan.workers == 1:  # in this process: what `checks mutate` needs, so that a planted defect is what runs
+        for name, fn, kwargs, _ in tasks:
             try:
-                results["ddp"] = ddp.run(plan.seed, plan.ddp_size)
-            except Exception as error:  # recorded: the entries needing it become not-run with this reason
-                results["ddp"] = error
-            seconds["ddp"] = round(time.perf_counter() - ddp_started, 2)
-            bar.update()
-        for future in as_completed(futures):
-            name = futures[future]
-            try:
-                results[name], seconds[name] = future.result()
+                results[name], seconds[name] = _timed(fn, kwargs)
             except Exception as error:
                 results[name] = error
             bar.update()
+        if "ddp" in jobs:
+            run_ddp()
+    else:
+        with ProcessPoolExecutor(max_workers=plan.workers, mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(_timed, fn, kwargs): name for name, fn, kwargs, _ in tasks}
+            if "ddp" in jobs:  # the main process is idle meanwhile: the gloo ranks are its children
+                run_ddp()
+            for future in as_completed(futures):
+                name = futures[future]
+                try:
+                    results[name], seconds[name] = future.result()
+                except Exception as error:
+                    results[name] = error
+                bar.update()
     bar.close()
 
     detection = None
@@ -303,6 +316,7 @@ def _entry_payload(entry_id: str, ctx: Context, plan: Plan) -> dict:
         stray = sorted(set(finding.variant_behaviour) - set(d.variants))
         if stray:
             raise ValueError(f"variant_behaviour names {stray}, not among the entry's variants {list(d.variants)}")
+        controls.attach(entry_id, ctx, finding)
     except discrepancies.Missing as error:
         finding = not_run(str(error), kind="error")
     except Exception as error:  # a failed check is recorded as not-run with its reason, never half-written

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from ..registry import Control, Outcome
 from ..stats import proportion
 
 SQRT3 = math.sqrt(3.0)
@@ -150,3 +151,26 @@ def batched(draw: Callable, rng: np.random.Generator, reps: int, n: int, k: int)
 def fresh_directions(rng: np.random.Generator, reps: int, k: int, m: int) -> np.ndarray:
     a = rng.standard_normal((reps, k, m))
     return a / np.linalg.norm(a, axis=1, keepdims=True)
+
+
+# -- Negative controls -- #
+
+
+def with_control(outcome: Outcome, what: str, control: Outcome) -> Outcome:
+    """Store, with `outcome`, what the same judge said where the claim is false (`what` names that setting).
+
+    A measured verdict is evidence only if its control disagrees with it (tests/test_claims_controls.py checks
+    the stored results)."""
+    outcome.control = Control(what, control.verdict, control.estimate)
+    return outcome
+
+
+def with_opposite_control(
+    outcome: Outcome,
+    negative: tuple[str, Callable[[], Outcome]],
+    positive: tuple[str, Callable[[], Outcome]] | None = None,
+) -> Outcome:
+    """Run and attach the control that can disagree with `outcome`: the negative one (the claim false) for a
+    reproduced verdict, otherwise the positive one (where the claim holds) when given."""
+    what, run = negative if outcome.verdict == "reproduced" or positive is None else positive
+    return with_control(outcome, what, run())

@@ -1,4 +1,4 @@
-"""C2-datasets-architectures: registered so that every claim of the brief is listed; not runnable here (tier full)."""
+"""C2-datasets-architectures: listed like every claim of docs/claims.md; not runnable here (tier full)."""
 
 from __future__ import annotations
 

@@ -5,8 +5,10 @@ nothing about the number of slices M, whose axis we time as well because SIGReg'
 
 We time forward + backward of our R1 reference (official repository at HEAD) on one CPU thread along each axis,
 and measure memory exactly as the bytes autograd saves for the backward pass (saved_tensors_hooks; what a GPU
-would have to hold), then fit log-log slopes. Intervals: percentile bootstrap over the repeated timings,
-resampled within each size. Kept small (N <= 4096): the claim is about the exponent, not absolute speed (C22).
+would have to hold), then fit log-log slopes of the 20 % quantile of each size's timings (load from other processes
+only adds time, so a low quantile tracks the algorithm; unlike the minimum it is a valid bootstrap target).
+Intervals: percentile bootstrap over the repeated timings, resampled within each size. Kept small (N <= 4096):
+the claim is about the exponent, not absolute speed (C22).
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ import reference
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, torch_generator, verdict_from_interval
 from ..stats import loglog_slope
+from ._common import with_control
 
 # Small sizes: the working set of the largest (N·M·17 floats, ~4.5 MB) stays near the caches, and a run takes
 # seconds. Larger sizes were tried: past the last-level cache each doubling cost up to 3x on this machine.
 BASE = {"n": 512, "k": 32, "m": 32}
 AXES = {"n": (256, 512, 1024, 2048), "m": (16, 32, 64, 128), "k": (32, 64, 128, 256)}
 
+TIME_QUANTILE = 0.2
 TIME_TOLERANCE = 1.5  # slope above which the cost is called super-linear (reason in the Tolerance below)
 MEMORY_TOLERANCE = 1.05
 
@@ -62,6 +66,22 @@ def r1_step(n: int, k: int, m: int, gen: torch.Generator) -> Step:
         return loss
 
     return step
+
+
+def pairwise_step(n: int, k: int, m: int, gen: torch.Generator) -> Step:
+    """O(N²) time and memory: all pairwise differences are built and saved for backward (the negative control)."""
+    x = torch.randn(n, k, generator=gen).requires_grad_(True)
+
+    def step() -> torch.Tensor:
+        loss = ((x[:, None, :] - x[None, :, :]) ** 2).exp().neg().mean()
+        loss.backward()
+        return loss
+
+    return step
+
+
+def _low_quantile(t: np.ndarray) -> float:
+    return float(np.quantile(t, TIME_QUANTILE))
 
 
 def saved_bytes(step: Step) -> int:
@@ -110,15 +130,19 @@ def core(
     results, verdicts = {}, []
     for axis, sizes in axes.items():
         times, memory = measure(make_step, axis, sizes, repeats, gen, base)
-        # The fastest repeat per size: other processes on the machine only ever add time (measured here: medians
-        # moved 2x between runs under load while minima moved ~10 %).
-        t_fit = loglog_slope(np.array(sizes), times, rng, summary=np.min, reps=boot_reps)
+        # A low quantile per size: other processes on the machine only ever add time (medians moved 2x between
+        # runs under load while minima moved ~10 %); the minimum itself is not a valid bootstrap target.
+        t_fit = loglog_slope(np.array(sizes), times, rng, summary=_low_quantile, reps=boot_reps)
+        q = [_low_quantile(times[s]) for s in sizes]
+        local = float(np.log(q[-1] / q[-2]) / np.log(sizes[-1] / sizes[-2]))
         m_slope = float(np.polyfit(np.log(sizes), np.log([memory[s] for s in sizes]), 1)[0])
         verdicts.append(verdict_from_interval(t_fit.low, t_fit.high, below=TIME_TOLERANCE))
         verdicts.append("reproduced" if m_slope <= MEMORY_TOLERANCE else "not-reproduced")
         results[axis] = {
             "sizes": list(sizes),
             "min_ms": [round(float(np.min(times[s])) * 1e3, 3) for s in sizes],
+            "q20_ms": [round(v * 1e3, 3) for v in q],
+            "last_doubling_time_slope": local,
             "median_ms": [round(float(np.median(times[s])) * 1e3, 3) for s in sizes],
             "time_slope": t_fit.estimate,
             "time_slope_interval": [t_fit.low, t_fit.high],
@@ -130,8 +154,8 @@ def core(
         verdict=combine_verdicts(verdicts),
         estimate=n_fit["time_slope"],
         interval=tuple(n_fit["time_slope_interval"]),
-        interval_method=f"log-log slope of the fastest repeat's time in N, percentile bootstrap ({boot_reps}) over "
-        f"{repeats} repeats per size, stratified by size",
+        interval_method=f"log-log slope of the 20 % quantile of the timings in N, percentile bootstrap ({boot_reps}) "
+        f"over {repeats} repeats per size, stratified by size",
         n=repeats * sum(len(s) for s in axes.values()),
         tolerance=Tolerance(
             {"time_slope_max": TIME_TOLERANCE, "memory_slope_max": MEMORY_TOLERANCE},
@@ -142,7 +166,8 @@ def core(
         ),
         reason="; ".join(
             f"{axis}: time slope {r['time_slope']:.2f} [{r['time_slope_interval'][0]:.2f}, "
-            f"{r['time_slope_interval'][1]:.2f}], memory slope {r['memory_slope']:.3f}"
+            f"{r['time_slope_interval'][1]:.2f}] (last doubling {r['last_doubling_time_slope']:.2f}), memory slope "
+            f"{r['memory_slope']:.3f}"
             for axis, r in results.items()
         ),
         detail={
@@ -157,7 +182,7 @@ def core(
 
 @claim(
     id="C4-linear-cost",
-    version=1,
+    version=2,
     paper="arXiv:2511.08544v3 §1 and §4.2.3 ('linear time and memory complexity')",
     tier="cpu-fast",
     budget_s=30,
@@ -167,4 +192,9 @@ def core(
     exclusive=True,  # timings: a second check on the other core competes for the shared cache and memory bus
 )
 def check(rng: np.random.Generator) -> Outcome:
-    return core(rng)
+    outcome = core(rng)
+    control = core(
+        rng, make_step=pairwise_step, axes={"n": (64, 128, 256)}, base={"n": 64, "k": 4, "m": 1}, repeats=5,
+        boot_reps=300,
+    )  # fmt: skip
+    return with_control(outcome, "a pairwise O(N²) step in place of R1 (sizes 64–256)", control)

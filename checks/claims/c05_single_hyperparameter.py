@@ -1,4 +1,4 @@
-"""C5-single-hyperparameter: registered so that every claim of the brief is listed; not runnable here (tier gpu)."""
+"""C5-single-hyperparameter: listed like every claim of docs/claims.md; not runnable here (tier gpu)."""
 
 from __future__ import annotations
 

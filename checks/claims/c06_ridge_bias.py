@@ -74,6 +74,7 @@ def core(
     statement="If the embedding covariance is anisotropic, some downstream task gets a larger ridge-probe bias "
     "than with isotropic embeddings of the same trace",
     paper_numbers={"bias_isotropic": "λ/(λ̄+λ)·‖β‖", "bias_worst_anisotropic": "λ/(λ_1+λ)·‖β‖"},
+    basis="derived",
 )
 def check(rng: np.random.Generator) -> Outcome:
     return core(rng)

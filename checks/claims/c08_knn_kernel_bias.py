@@ -104,6 +104,7 @@ def core(
     "remainder is printed as O(r0⁴), the order of its leading term: D26)",
     paper_numbers={"isb_knn": "r0⁴/(K+2)²·τ²·J(p) + O(r0⁴)", "isb_kernel": "≤ (h²μ₂/2)²(2B² + 8L²J(p)) + o(h⁴)"},
     discrepancies=("D26",),
+    basis="derived",
 )
 def check(rng: np.random.Generator) -> Outcome:
     """Deterministic quadrature: rng unused."""

@@ -116,6 +116,7 @@ def core(
     budget_s=5,
     statement="kNN bias(q) = r0²/(d+2)·(∇η·∇log p + ½Δη) and kernel bias = h²μ₂/2·(Δη + 2∇ηᵀ∇log p) + o(h²)",
     paper_numbers={"knn_constant": "r0²/(d+2)", "kernel_constant": "h²μ₂(K)/2"},
+    basis="derived",
 )
 def check(rng: np.random.Generator) -> Outcome:
     """Deterministic quadrature: rng unused."""

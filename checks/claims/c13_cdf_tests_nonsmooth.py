@@ -84,6 +84,7 @@ def core(rng: np.random.Generator, statistics: dict | None = None, n: int = 64, 
     statement="CDF-based tests (Cramér–von Mises, Anderson–Darling, Watson) need sorting and are not "
     "differentiable everywhere (KS: sparse ℓ∞ gradient)",
     paper_numbers={"sorting_cost": "O(N log N)"},
+    basis="derived",
 )
 def check(rng: np.random.Generator) -> Outcome:
     return core(rng)

@@ -144,6 +144,7 @@ def core(
         "curvature_bound": "C√π σ³/(2N)",
     },
     discrepancies=("D6",),
+    basis="derived",
 )
 def check(rng: np.random.Generator) -> Outcome:
     """The bound as stated, for EP as implemented (factor N, window e^{−t²/2})."""

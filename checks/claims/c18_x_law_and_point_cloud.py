@@ -5,10 +5,14 @@ few fresh directions per step drives a point cloud to N(0, I) (the minimum demo)
 I, but projections on the diagonals are far from Gaussian. N = 500 samples, level 5 %, Monte Carlo nulls from
 N(0, I) at the same sizes: SIGReg with M = 16 fresh directions against the same statistic on the two coordinate
 axes only (what a statistic that never applies the projection sees, D1). Clopper–Pearson intervals.
-(b) Fig. 6's setting: N = 100 points in K = 1024 dimensions, starting as a uniform cloud on [0, 1]^K, moved by
-Adam on SIGReg as implemented (R1, float32) with M = 10 fresh directions per step. Judged without SIGReg: on
-200 held-out random directions, a projection fails if Shapiro–Wilk, a χ² test of unit variance or a z-test of
-zero mean rejects at 5 %/3 (Bonferroni); a cloud of N(0, I) samples fails about 5 % of the time.
+(b) Fig. 6's procedure (a uniform cloud on [0, 1]^K moved by Adam on SIGReg as implemented, R1 float32, M = 10
+fresh directions per step), judged where a judge can fail: N = 500 points in K = 16 dimensions (N ≫ K), by the
+rule of the E5 demo (repro/demo.py `looks_gaussian`: covariance eigenvalues inside the Marchenko–Pastur band and no
+rejection by Henze–Zirkler or Mardia's skewness/kurtosis at 1 %), over independent seeds; the claim holds if the
+Clopper–Pearson interval of the share of seeds that end Gaussian lies above 1/2. At the paper's N = 100 < K =
+1024 the held-out projections of any cloud whose Gram matrix is ≈ K·I look N(0, 1) (100 points on their own
+coordinate axes, scaled by √K, fail as rarely as a true Gaussian), so that frame is this part's negative control
+and the N < K numbers are kept as detail only.
 """
 
 from __future__ import annotations
@@ -21,7 +25,16 @@ import reference
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, torch_generator, verdict_from_interval
 from ..stats import proportion
-from ._common import batched, fresh_directions, isotropic, random_directions, rejection, sign_flip, sliced_grid_values
+from ._common import (
+    batched,
+    fresh_directions,
+    isotropic,
+    random_directions,
+    rejection,
+    sign_flip,
+    sliced_grid_values,
+    with_opposite_control,
+)
 
 ALPHA = 0.05
 
@@ -71,17 +84,52 @@ def drive(rng: np.random.Generator, n: int, k: int, m: int, steps: int, lr: floa
     return z.detach().double().numpy()
 
 
+def frame_cloud(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    """N points each on a coordinate axis (cycling through the K axes), random sign, scaled by √K: Gram ≈ K·I
+    for N <= K, and nothing like a Gaussian (the negative control of part b)."""
+    z = np.zeros((n, k))
+    z[np.arange(n), np.arange(n) % k] = rng.choice(np.array([-1.0, 1.0]), n) * np.sqrt(k)
+    return z
+
+
+def ends_gaussian(clouds: list[np.ndarray], rng: np.random.Generator) -> dict:
+    """E5's rule on each cloud: the share judged Gaussian, with a Clopper–Pearson interval."""
+    from repro.demo import gaussianity, looks_gaussian  # the demo's rule, one implementation
+
+    tests = [gaussianity(c, rng) for c in clouds]
+    passed = [looks_gaussian(t) for t in tests]
+    summary = {
+        key: [float(t[key]) for t in tests] for key in ("eig_min", "eig_max", "hz_p", "mardia_skew_p", "mardia_kurt_p")
+    }
+    return {"share": proportion(int(sum(passed)), len(passed)), "passed": passed, "tests": summary}
+
+
+def point_cloud(rng, n: int, k: int, m: int, steps: int, lr: float, seeds: int, start: str = "uniform") -> dict:
+    """Part (b): `seeds` clouds driven by R1 (start 'uniform', Fig. 6), or, undriven, the axis frame (start
+    'frame', negative control) or N(0, I) samples (start 'gaussian', positive control), judged by E5's rule."""
+    if start == "frame":
+        clouds = [frame_cloud(n, k, rng) for _ in range(seeds)]
+    elif start == "gaussian":
+        clouds = [rng.standard_normal((n, k)) for _ in range(seeds)]
+    else:
+        clouds = [drive(rng, n, k, m, steps, lr) for _ in range(seeds)]
+    return ends_gaussian(clouds, rng)
+
+
 def core(
     rng: np.random.Generator,
     slicing: str = "random",
-    steps: int = 1500,
-    n: int = 100,
-    k: int = 1024,
+    steps: int = 800,
+    n: int = 500,
+    k: int = 16,
     m: int = 10,
     lr: float = 0.02,
     n_detect: int = 500,
     reps: int = 200,
     null_reps: int = 400,
+    seeds: int = 10,
+    start: str = "uniform",
+    small_n: tuple[int, int] | None = (100, 1024),
 ) -> Outcome:
     sliced = detection(rng, slicing, n_detect, 16, reps, null_reps)
     axes = detection(rng, "axes", n_detect, 16, reps, null_reps)
@@ -89,35 +137,51 @@ def core(
     part_a = verdict_from_interval(sliced.low, sliced.high, above=0.8)
     if sliced.high < 0.5:
         part_a = "not-reproduced"
-    start = rng.uniform(0.0, 1.0, (n, k))
-    before = failing_projections(start, rng)
-    after = failing_projections(drive(rng, n, k, m, steps, lr), rng)
-    fail = after["fail"]
-    # (b) reached N(0, I): held-out failures <= 0.15 (nominal 0.05; room for 200 correlated projections); a cloud
-    # still failing on >= 0.15 of the projections has not reached it.
-    part_b = verdict_from_interval(fail.low, fail.high, below=0.15)
+    cloud = point_cloud(rng, n, k, m, steps, lr, seeds, start)
+    share = cloud["share"]
+    # (b) reached N(0, I): more than half of the seeds pass E5's rule (a genuine N(0, I) sample passes ~97 %).
+    part_b = verdict_from_interval(share.low, share.high, above=0.5)
+    frame = ends_gaussian([frame_cloud(n, k, rng) for _ in range(3)], rng)["share"]
+    small = None
+    if small_n is not None:  # the paper's N < K, judged by held-out projections: reported, not judged (see above)
+        sn, sk = small_n
+        small = {
+            "N": sn,
+            "K": sk,
+            "driven_fail": failing_projections(drive(rng, sn, sk, m, steps, lr), rng)["fail"].as_dict(),
+            "frame_fail": failing_projections(frame_cloud(sn, sk, rng), rng)["fail"].as_dict(),
+            "gaussian_fail": failing_projections(rng.standard_normal((sn, sk)), rng)["fail"].as_dict(),
+        }
     return Outcome(
         verdict=combine_verdicts([part_a, part_b]),
-        estimate=fail.estimate,
-        interval=(fail.low, fail.high),
-        interval_method=f"{fail.method}: held-out projections failing an independent normality check after "
+        estimate=share.estimate,
+        interval=(share.low, share.high),
+        interval_method=f"{share.method}: share of {seeds} seeds whose cloud passes E5's Gaussianity rule after "
         f"{steps} steps",
-        n=reps + fail.n,
+        n=reps + seeds,
         tolerance=Tolerance(
-            {"detected": 0.8, "reached_gaussian_fail_rate_below": 0.15},
-            "power >= 0.8 = detected; "
-            "a N(0, I) cloud fails ~5 % of held-out checks, 0.15 leaves room for their correlation",
+            {"detected": 0.8, "share_of_seeds_gaussian_above": 0.5},
+            "power >= 0.8 = detected; the cloud reaches N(0, I) if most seeds pass a rule that a genuine N(0, I) "
+            "sample of the same size passes ~97 % of the time (E5 reference rows)",
         ),
         reason=f"(a) X law, N = {n_detect}: rejected by {slicing} slicing (M = 16) {sliced.estimate:.2f} "
         f"[{sliced.low:.2f}, {sliced.high:.2f}], by the coordinate axes only {axes.estimate:.2f}; (b) N = {n}, "
-        f"K = {k}, M = {m}/step, {steps} steps: held-out projections failing {before['fail'].estimate:.2f} at the "
-        f"start, {fail.estimate:.2f} [{fail.low:.2f}, {fail.high:.2f}] at the end (Shapiro–Wilk "
-        f"{after['shapiro_rejects']:.3f}, variance {after['variance_rejects']:.3f}, mean {after['mean_rejects']:.3f})",
+        f"K = {k}, M = {m}/step, {steps} steps, start {start}: {share.k}/{share.n} seeds end Gaussian by E5's rule "
+        f"(axis frame: {frame.k}/{frame.n})"
+        + (
+            f"; at N = {small['N']} < K = {small['K']} held-out projections fail {small['driven_fail']['rate']:.3f} "
+            f"(driven), {small['frame_fail']['rate']:.3f} (axis frame), {small['gaussian_fail']['rate']:.3f} "
+            "(N(0, I)): that judge cannot tell them apart"
+            if small
+            else ""
+        ),
         detail={
             "x_law_detection": {"sliced": sliced.as_dict(), "axes_only": axes.as_dict()},
             "point_cloud": {
-                "start": {**before, "fail": before["fail"].as_dict()},
-                "end": {**after, "fail": fail.as_dict()},
+                "share_gaussian": share.as_dict(),
+                "per_seed": cloud["passed"],
+                "tests": cloud["tests"],
+                "axis_frame_share_gaussian": frame.as_dict(),
                 "config": {
                     "N": n,
                     "K": k,
@@ -125,25 +189,38 @@ def core(
                     "steps": steps,
                     "lr": lr,
                     "optimizer": "Adam",
+                    "start": start,
                     "statistic": "R1 (official grid, float32)",
+                    "rule": "repro/demo.py looks_gaussian (E5), level 1 %",
                 },
             },
-            "note": "a mean-test rejection rate far below 5 % at the end means the optimiser pins every "
-            "projected mean at 0, closer than a random sample would be (over-fitting, see docs/variants.md#v1)",
+            "paper_size_N_below_K": small,
         },
     )
 
 
 @claim(
     id="C18-x-law-point-cloud",
-    version=1,
+    version=2,
     paper="arXiv:2511.08544v3 §4.3, Fig. 5, Fig. 6, Fig. 16",
-    tier="cpu-fast",
-    budget_s=30,
+    tier="cpu-slow",
+    budget_s=120,
     statement="Slicing detects an X-shaped law with N(0, 1) marginals and identity covariance; gradient descent "
     "on SIGReg (N = 100, K = 1024, M = 10 directions per step) drives a point cloud to N(0, I)",
     paper_numbers={"N": 100, "K": 1024, "M_per_step": 10, "text_variant": "D = 512, M = 16"},
     discrepancies=("D1",),
 )
 def check(rng: np.random.Generator) -> Outcome:
-    return core(rng)
+    outcome = core(rng)
+    small = {"seeds": 10, "reps": 40, "null_reps": 80, "small_n": None}
+    return with_opposite_control(
+        outcome,
+        negative=(
+            "part (b) judged on the axis frame (each point on its own coordinate axis, ×√K), not the driven cloud",
+            lambda: core(rng, start="frame", **small),
+        ),
+        positive=(
+            "part (b) judged on genuine N(0, I) samples instead of the driven cloud",
+            lambda: core(rng, start="gaussian", **small),
+        ),
+    )

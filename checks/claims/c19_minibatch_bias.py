@@ -4,6 +4,11 @@ Exact for every N and law F (O3): E[EP] = N·D(F) + c_F, c_F = ∫(1 − |φ_F(t
 c_F/N (the theorem, slope −1 in N), while EP as implemented (factor N) has absolute bias c_F = O(1) (D7):
 only the relative bias c_F/(N·D) is O(1/N). We estimate E[EP] by Monte Carlo with the exact statistic (O1) at
 several N and fit the log-log slope of the bias; the exact c_F is the reference the Monte Carlo must agree with.
+That slope is −1 by the identity above, so it cannot fail: it is reported, not judged.
+
+The verdict tests the half that can fail, "not a concern even for minibatches as small as 16": minimising the
+expected minibatch loss over N(0, s²) gives s*(N) (exact, O3), not 1; the claim holds at N if the optimum's scale
+is within SCALE_TOLERANCE of 1.
 """
 
 from __future__ import annotations
@@ -11,15 +16,18 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import integrate
+from scipy import integrate, optimize
 
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, verdict_from_interval
 from ..stats import stratified_bootstrap
-from ._common import round_sig
+from ._common import round_sig, with_control
 
 SQRT3 = math.sqrt(3.0)
+# Stated in advance: the minibatch optimum may shrink the embedding scale by at most 5 %. To first order
+# s*(N) = 1 − 1/N, so this tolerance puts the boundary at N = 20.
+SCALE_TOLERANCE = 0.05
 
 
 def _phi_uniform(t: float) -> float:
@@ -39,6 +47,35 @@ LAWS = {
     "uniform": (lambda rng, size: rng.uniform(-SQRT3, SQRT3, size), _phi_uniform),
     "N(0,1.5^2)": (lambda rng, size: 1.5 * rng.standard_normal(size), lambda t: math.exp(-1.125 * t * t)),
 }
+
+
+def optimal_scale(n: int) -> float:
+    """s*(N) = argmin_s E[EP_N] over N(0, s²) batches (exact expectation, O3)."""
+    fit = optimize.minimize_scalar(
+        lambda s: float(oracle.expected_ep(n, 0.0, s)), bounds=(0.5, 1.5), method="bounded", options={"xatol": 1e-10}
+    )
+    return float(fit.x)
+
+
+def scale_outcome(n: int = 16, tolerance: float = SCALE_TOLERANCE, detail: dict | None = None) -> Outcome:
+    """The falsifiable half of the claim at batch size n: |s*(n) − 1| <= tolerance."""
+    table = {str(m): round_sig(optimal_scale(m)) for m in (16, 32, 64, 128, 256, 512)}
+    s_star = optimal_scale(n)
+    return Outcome(
+        verdict="reproduced" if abs(1.0 - s_star) <= tolerance else "not-reproduced",
+        estimate=s_star,
+        interval=None,
+        n=None,
+        tolerance=Tolerance(
+            tolerance,
+            "stated in advance: the expected-loss optimum may shrink the embedding scale by at most 5 % "
+            "(s*(N) ≈ 1 − 1/N, so the boundary is N = 20)",
+        ),
+        reason=f"the scale minimising E[EP_N] over N(0, s²) is s*({n}) = {s_star:.4f} (exact), {abs(1 - s_star):.1%} "
+        f"below the target 1 (tolerance {tolerance:.0%}); s*(N) for N = {', '.join(table)}: "
+        + ", ".join(f"{v:.4f}" for v in table.values()),
+        detail={"optimal_scale": table, "judged_N": n, **(detail or {})},
+    )
 
 
 def core(
@@ -118,7 +155,7 @@ def core(
 
 @claim(
     id="C19-minibatch-bias",
-    version=1,
+    version=2,
     paper="arXiv:2511.08544v3 §5.1, Theorem 6",
     tier="cpu-fast",
     budget_s=20,
@@ -126,7 +163,12 @@ def core(
     "'not a concern even for minibatches as small as 16'",
     paper_numbers={"bias_order": "O(1/N)", "smallest_safe_batch": 16},
     discrepancies=("D7",),
+    basis="derived",
 )
 def check(rng: np.random.Generator) -> Outcome:
-    """The theorem's statistic D̂ = EP/N: its bias decays as 1/N; EP itself keeps an O(1) bias (detail)."""
-    return core(rng)
+    """Judged: s*(16). Reported: the bias slope of D̂ = EP/N (−1 by the identity) and EP's O(1) bias (D7)."""
+    slope = core(rng)
+    outcome = scale_outcome(
+        16, detail={"bias_slope_identity": {"verdict": slope.verdict, "reason": slope.reason, **slope.detail}}
+    )
+    return with_control(outcome, "the same judge at N = 128 (s* = 0.992)", scale_outcome(128))

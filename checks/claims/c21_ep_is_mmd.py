@@ -18,7 +18,7 @@ import torch
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, torch_generator
-from ._common import random_directions, round_sig, sign_flip
+from ._common import random_directions, round_sig, sign_flip, with_control
 
 SQRT_2PI = math.sqrt(2 * math.pi)
 
@@ -143,4 +143,6 @@ def core(
     paper_numbers={},
 )
 def check(rng: np.random.Generator) -> Outcome:
-    return core(rng)
+    outcome = core(rng)
+    control = core(rng, n=128, k=4, m=16, steps=200, statistic="mean-only", mmd_batches=1)
+    return with_control(outcome, "T = mean² only (no variance term): the covariance is not driven to I", control)

@@ -1,4 +1,4 @@
-"""C22-v100-timing: registered so that every claim of the brief is listed; not runnable here (tier gpu)."""
+"""C22-v100-timing: listed like every claim of docs/claims.md; not runnable here (tier gpu)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""C23-lambda-views-stable: registered so that every claim of the brief is listed; not runnable here (tier full)."""
+"""C23-lambda-views-stable: listed like every claim of docs/claims.md; not runnable here (tier full)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""C25-batch-size: registered so that every claim of the brief is listed; not runnable here (tier full)."""
+"""C25-batch-size: listed like every claim of docs/claims.md; not runnable here (tier full)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""C26-small-architectures: registered so that every claim of the brief is listed; not runnable here (tier full)."""
+"""C26-small-architectures: listed like every claim of docs/claims.md; not runnable here (tier full)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""C27-no-predictor-teacher: registered so that every claim of the brief is listed; not runnable here (tier full)."""
+"""C27-no-predictor-teacher: listed like every claim of docs/claims.md; not runnable here (tier full)."""
 
 from __future__ import annotations
 

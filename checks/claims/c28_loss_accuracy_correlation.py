@@ -1,4 +1,4 @@
-"""C28-loss-accuracy-correlation: listed with every claim of the brief; not runnable here (tier gpu)."""
+"""C28-loss-accuracy-correlation: listed like every claim of docs/claims.md; not runnable here (tier gpu)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""C29-galaxy10-in-domain: registered so that every claim of the brief is listed; not runnable here (tier full)."""
+"""C29-galaxy10-in-domain: listed like every claim of docs/claims.md; not runnable here (tier full)."""
 
 from __future__ import annotations
 

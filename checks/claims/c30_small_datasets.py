@@ -1,4 +1,4 @@
-"""C30-small-datasets-in-domain: listed with every claim of the brief; not runnable here (tier full)."""
+"""C30-small-datasets-in-domain: listed like every claim of docs/claims.md; not runnable here (tier full)."""
 
 from __future__ import annotations
 

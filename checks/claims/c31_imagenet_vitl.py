@@ -1,4 +1,4 @@
-"""C31-imagenet-vitl-transfer: registered so that every claim of the brief is listed; not runnable here (tier full)."""
+"""C31-imagenet-vitl-transfer: listed like every claim of docs/claims.md; not runnable here (tier full)."""
 
 from __future__ import annotations
 

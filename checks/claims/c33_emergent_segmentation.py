@@ -1,4 +1,4 @@
-"""C33-emergent-segmentation: registered so that every claim of the brief is listed; not runnable here (tier full)."""
+"""C33-emergent-segmentation: listed like every claim of docs/claims.md; not runnable here (tier full)."""
 
 from __future__ import annotations
 

@@ -81,6 +81,7 @@ def core(
     statement="The ridge estimator's cosine similarity to the true parameters equals 1 only for isotropic embeddings",
     paper_numbers={},
     discrepancies=("D25",),
+    basis="derived",
 )
 def check(rng: np.random.Generator) -> Outcome:
     return core(rng)

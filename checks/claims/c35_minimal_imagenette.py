@@ -1,4 +1,4 @@
-"""C35-minimal-imagenette: registered so that every claim of the brief is listed; not runnable here (tier full)."""
+"""C35-minimal-imagenette: listed like every claim of docs/claims.md; not runnable here (tier full)."""
 
 from __future__ import annotations
 

@@ -20,9 +20,11 @@ from ._common import (
     batched,
     fresh_directions,
     isotropic,
+    normal,
     rejection,
     sign_flip,
     sliced_grid_values,
+    with_control,
 )
 from .c12_moments_insufficient import moment_matched
 
@@ -94,4 +96,7 @@ def core(
     paper_numbers={},
 )
 def check(rng: np.random.Generator) -> Outcome:
-    return core(rng)
+    outcome = core(rng)
+    small = {"n_values": (64, 512), "reps": 80, "null_reps": 100}
+    control = core(rng, alternatives={"normal": normal}, sigreg_law=isotropic, **small)
+    return with_control(outcome, "Gaussian data in place of the alternatives (no departure to detect)", control)
