@@ -25,13 +25,18 @@ def _records(results: Results) -> list[tuple[str, dict]]:
     ]
 
 
-def evidence_summary(results: Results) -> str:
-    """One summary line: how many verdicts are evidence (measured, with a control that disagrees)."""
-    records = _records(results)
-    positive = [d for _, d in records if d.get("verdict") in EVIDENCE]
+def evidence_counts(results: Results) -> tuple[list[dict], list[dict], list[dict], Counter]:
+    """Reproduced/confirmed records: all of them, the measured ones, the measured ones whose stored control
+    disagrees (the evidence), and all of them counted by basis."""
+    positive = [d for _, d in _records(results) if d.get("verdict") in EVIDENCE]
     measured = [d for d in positive if basis_of(d) == "measured"]
     sound = [d for d in measured if control_problem(d) is None]
-    bases = Counter(basis_of(d) for d in positive)
+    return positive, measured, sound, Counter(basis_of(d) for d in positive)
+
+
+def evidence_summary(results: Results) -> str:
+    """One summary line: how many verdicts are evidence (measured, with a control that disagrees)."""
+    positive, measured, sound, bases = evidence_counts(results)
     other = ", ".join(f"{bases[b]} {b}" for b in ("derived", "cited") if bases[b])
     unknown = f", {bases[DASH]} without a recorded basis" if bases[DASH] else ""
     return (
@@ -42,7 +47,7 @@ def evidence_summary(results: Results) -> str:
 
 
 def basis_section(results: Results) -> Section:
-    section = Section("What the verdicts rest on")
+    section = Section("What the verdicts rest on", anchor="basis")
     section.text(
         "Measured: an experiment whose outcome was not known in advance; derived: an identity, an exact computation "
         "or a fact of the code; cited: recorded from text. Only measured verdicts count as evidence, and a measured "

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ._report_evidence import evidence_counts
 from ._report_format import fmt, fmt_interval, is_number
 from ._report_load import Record, Results, dig
 from .registry import VERDICTS
@@ -274,10 +275,14 @@ def overview(results: Results, catalog: dict[str, dict]) -> str:
     claims = ", ".join(f"{verdicts[v]} {v}" for v in VERDICTS if verdicts[v]) or "none"
     audit = Counter(r.data["verdict"] for r in results.of("discrepancy"))
     found = ", ".join(f"{n} {v}" for v, n in sorted(audit.items())) or "none"
+    positive, _, sound, bases = evidence_counts(results)
+    by_construction = ", ".join(f"{bases[b]} {b}" for b in ("derived", "cited") if bases[b]) or "none"
     return (
         f"Of {sum(verdicts.values())} claims of the paper: {claims} ([claims table](#claims)); "
         f"of {sum(audit.values())} discrepancies between paper, official code and packages: {found} "
-        "([discrepancies](#discrepancies))."
+        f"([discrepancies](#discrepancies)). Of the {len(positive)} reproduced or confirmed verdicts, {len(sound)} "
+        "are evidence (measured, with a stored control that disagrees); the others hold by construction or are "
+        f"recorded from text ({by_construction}) or lack a control ([what the verdicts rest on](#basis))."
     )
 
 
