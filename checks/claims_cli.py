@@ -1,6 +1,6 @@
 """`python -m checks list` and `python -m checks run`: the claims registry on the command line.
 
-    python -m checks list                          # every claim: id, version, tier, budget, paper locus, last verdict
+    python -m checks list                          # every claim: id, version, tier, basis, budget, locus, last verdict
     python -m checks run C15-bounded-gradient      # one claim -> build/results/claims/C15-bounded-gradient.json
     python -m checks run C15-bounded-gradient --seed 7
     python -m checks run --tier cpu-fast           # a tier (cpu-fast, cpu-slow, gpu, full, all), 2 processes
@@ -224,8 +224,9 @@ def list_table(entries: list[Claim], out: Path) -> str:
         status = "—" if last is None else last["verdict"]
         if last is not None and last.get("claim_version") != e.version:
             status += f" (v{last.get('claim_version')})"
-        rows.append([e.id, e.version, e.tier, f"{e.budget_s:g}", e.paper, status])
-    return tabulate(rows, headers=["id", "v", "tier", "budget s", "paper", "last verdict"], tablefmt="github")
+        rows.append([e.id, e.version, e.tier, e.basis, f"{e.budget_s:g}", e.paper, status])
+    headers = ["id", "v", "tier", "basis", "budget s", "paper", "last verdict"]
+    return tabulate(rows, headers=headers, tablefmt="github")
 
 
 def results_table(payloads: list[dict]) -> str:

@@ -87,12 +87,14 @@ def test_every_brief_claim_is_listed_with_a_tier():
             assert outcome.verdict == "not-run" and len(outcome.reason) > 20
 
 
-def test_list_shows_every_claim_with_tier_and_last_verdict(tmp_path, capsys):
+def test_list_shows_every_claim_with_tier_basis_and_last_verdict(tmp_path, capsys):
     assert _run_cli("list", "--out", str(tmp_path)) == 0
     out = capsys.readouterr().out
-    for claim_id in registry.load_claims().ids():
-        row = next(line for line in out.splitlines() if line.startswith(f"| {claim_id} "))
-        assert "—" in row  # nothing run yet in tmp_path
+    for entry in registry.load_claims():
+        row = next(line for line in out.splitlines() if line.startswith(f"| {entry.id} "))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[2:4] == [entry.tier, entry.basis]
+        assert cells[-1] == "—"  # nothing run yet in tmp_path
 
 
 # -- Outcomes and verdicts -- #
