@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 
+import compare_mutants as mutants  # tests/ is on sys.path (pytest prepend import mode, no __init__.py)
 import pytest
 
 import reference
 from checks.__main__ import main
 from checks.compare import DIFFERENCES, compare
-from tests import compare_mutants as mutants
 
 MUTANTS = "tests/compare_mutants.py"
 
