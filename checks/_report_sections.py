@@ -640,7 +640,9 @@ def _experiment_table(record: Record, ctx: Context) -> Table | str:
         headers, rows_t = _drop_empty_columns(headers, rows, keep=2)
         notes = (
             "Sample rows: mean [10 %, 90 % quantiles] over genuine N(0, I) samples of the same size (looks Gaussian: "
-            "fraction); other rows: mean [95 % t-interval] over seeds (looks Gaussian: seeds passing).",
+            "fraction); other rows: mean [95 % interval] over seeds, as each statistic's `method` says: a t-interval, "
+            "a t-interval on logit(p) for p-values, Clopper–Pearson on the pooled count for rejection fractions "
+            "(looks Gaussian: seeds passing).",
             f"Verdict rule: {d['verdict_rule']}" if d.get("verdict_rule") else "",
             source,
         )
