@@ -32,6 +32,17 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+def seed(text: str) -> int:
+    """argparse type of every --seed: an integer >= 0 (a negative one would wrap around in torch's generators)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
 def add_results(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--results",
@@ -77,7 +88,10 @@ def check_outputs(args: argparse.Namespace) -> None:
 
 
 def run(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # a bad argument (exit 2, one line already printed) or --help (exit 0)
+        return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
     try:
         check_outputs(args)
         return args.run(args) or 0

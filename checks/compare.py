@@ -38,6 +38,7 @@ import torch
 
 import reference
 
+from ._cli import seed as seed_type
 from ._results import atomic_write_json, run_record
 from .audit._common import generator, unit_directions
 from .audit.dtypes import _run as run_dtype_mode
@@ -884,13 +885,11 @@ def register(subparsers) -> None:
     parser.add_argument("callable", help="MODULE:CALLABLE or path/to/file.py:CALLABLE taking (x, directions)")
     parser.add_argument("--json", type=Path, default=None, help="also write the full record here (atomically)")
     parser.add_argument("--ddp", action="store_true", help="also run it on a real 2-process gloo group")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the probes")
+    parser.add_argument("--seed", type=seed_type, default=0, help="seed of the probes")
     parser.set_defaults(run=main, output_files=("json",))  # checked before any work (checks._cli)
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {args.seed}")
     sys.path.insert(0, os.getcwd())  # MODULE:CALLABLE from the current folder, as `python -m` users expect
     fn = load_callable(args.callable)
     record = compare(fn, spec=args.callable, seed=args.seed, ddp=args.ddp)

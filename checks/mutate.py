@@ -33,6 +33,7 @@ from reference._ecf import cos_sin_error, folded_trapezoid
 from reference._variant import Variant
 from reference.official_r1 import OfficialR1
 
+from ._cli import seed as seed_type
 from ._results import RESULTS, atomic_write_json, run_record
 from .registry import claim_rng
 
@@ -230,7 +231,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "mutate", help="plant known defects into R1 and record which verdicts flip -> results/mutations.json"
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of every check (same seed, same numbers)")
+    parser.add_argument("--seed", type=seed_type, default=0, help="seed of every check (same seed, same numbers)")
     parser.add_argument("--workers", type=int, default=2, help="processes, one configuration each at a time")
     parser.add_argument("--results", type=Path, default=RESULTS, help="results folder (stored claims and audit)")
     parser.add_argument("--out", type=Path, default=None, help="output file (default: <results>/mutations.json)")
@@ -238,8 +239,6 @@ def register(subparsers) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.seed < 0:
-        raise ValueError(f"--seed must be >= 0, got {args.seed}")
     if args.workers < 1:
         raise ValueError(f"--workers must be >= 1, got {args.workers}")
     payload = run(args.seed, args.workers, args.results)
