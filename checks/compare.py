@@ -728,18 +728,14 @@ def _ddp_worker(rank: int, port: int, spec: str, seed: int, out_dir: str) -> Non
 def ddp_check(fn: Callable, spec: str, probes: Probes) -> tuple[Finding | None, dict]:
     """Two gloo ranks each hold half of a global batch; the callable must return its single-process value on the
     global batch, and a local gradient of W × its single-process gradient there (what DDP's averaging needs)."""
-    import torch.multiprocessing as mp
-
-    from .audit.ddp import free_port
+    from .audit.ddp import spawn_ranks
 
     x_global = torch.cat([probes.laws_n2["gaussian"], probes.laws_n2["narrow-shifted"]])
     xx = x_global.clone().requires_grad_(True)
     ref_value = fn(xx, probes.a1).double().mean()
     (ref_grad,) = torch.autograd.grad(ref_value, xx)
     with tempfile.TemporaryDirectory(prefix="compare-ddp-") as out_dir:
-        mp.start_processes(
-            _ddp_worker, args=(free_port(), spec, probes.seed, out_dir), nprocs=WORLD, join=True, start_method="spawn"
-        )
+        spawn_ranks(_ddp_worker, spec, probes.seed, out_dir)
         ranks = [torch.load(Path(out_dir) / f"rank{r}.pt", weights_only=False) for r in range(WORLD)]
     evidence: dict = {"world_size": WORLD, "backend": "gloo", "global_value": float(ref_value.detach()), "ranks": []}
     reasons = []

@@ -194,20 +194,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def spawn_ranks(worker, *args) -> None:
+    """Run `worker(rank, port, *args)` on WORLD spawned gloo ranks. A free port can be taken between probing and
+    binding, and gloo can abort a rank at teardown: one failed start is retried on a fresh port."""
+    last_error = None
+    for _attempt in range(2):
+        try:
+            mp.start_processes(worker, args=(free_port(), *args), nprocs=WORLD, join=True, start_method="spawn")
+            return
+        except Exception as error:  # the ranks' own exceptions arrive here as ProcessRaisedException
+            last_error = error
+    raise RuntimeError(f"gloo run failed: {type(last_error).__name__}: {last_error}") from last_error
+
+
 def run(seed: int, size: tuple[int, int, int] = PROBE_SIZE) -> dict:
     """Spawn the 2 gloo ranks, gather their reports: {"rank0": ..., "rank1": ..., "size": ...}."""
     with tempfile.TemporaryDirectory(prefix="audit-ddp-") as out_dir:
-        last_error = None
-        for _attempt in range(2):  # a free port can be taken between probing and binding: retry once
-            try:
-                mp.start_processes(
-                    _worker, args=(free_port(), seed, size, out_dir), nprocs=WORLD, join=True, start_method="spawn"
-                )
-                last_error = None
-                break
-            except Exception as error:  # the ranks' own exceptions arrive here as ProcessRaisedException
-                last_error = error
-        if last_error is not None:
-            raise RuntimeError(f"gloo run failed: {type(last_error).__name__}: {last_error}") from last_error
+        spawn_ranks(_worker, seed, size, out_dir)
         ranks = {f"rank{r}": torch.load(Path(out_dir) / f"rank{r}.pt", weights_only=False) for r in range(WORLD)}
     return {"world_size": WORLD, "backend": "gloo", "size": {"n_local": size[0], "k": size[1], "m": size[2]}, **ranks}
