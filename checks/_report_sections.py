@@ -19,22 +19,28 @@ STALE = "†"  # produced at another commit or on another device than the report
 OUTDATED = "‡"  # produced by an older version of its check than the code's
 ENV_KEYS = ("python", "torch", "numpy", "scipy", "datasets", "device")
 EXPERIMENT_TITLES = {
-    "E1": "listing (V1) vs corrected (R1) vs λ = 0 vs baselines",
-    "E2": "λ sweep with R1 (C23 analogue)",
-    "E3": "directions and quadrature sweep with R1 (C24 analogue)",
-    "E4": "Spearman correlation of training loss with probe accuracy (C28 analogue)",
+    "E1": "what collapses and why: R1, V1, V3, R1 without N, λ = 0 vs baselines",
+    "E2": "λ × views grid with R1 (C23 analogue)",
+    "E3": "integration range × knots, and directions, with R1 (C24 analogue)",
+    "E4": "does the training loss predict probe accuracy? (C28 analogue)",
+    "E6": "batch size at fixed epochs, λ fixed and λ ∝ 1/N (C25 analogue)",
+    "E7": "a predictor, an EMA teacher, a constant learning rate (C5 and C27 analogues)",
+    "E8": "encoder architectures against their random init (C26 analogue)",
     "E5": "point clouds optimised with SIGReg, judged by independent tests (C18, the minimum demo)",
 }
 REPLICATION_COLUMNS = (
     ("linear probe %", "linear_probe"),
     ("10-shot %", "linear_probe_10shot"),
     ("kNN %", "knn"),
-    ("proj. probe %", "projector_linear_probe"),
-    ("proj. erank", "projector_effective_rank"),
+    ("proj. RankMe", "projector_effective_rank"),
     ("proj. top eig.", "projector_top_eigenvalue_fraction"),
+    ("proj. std mean", "projector_std_mean"),
+    ("proj. std min", "projector_std_min"),
+    ("collapsed", "projector_collapsed"),
     ("proj. SIGReg R1", "projector_sigreg_R1"),
-    ("proj. SIGReg V1", "projector_sigreg_V1"),
+    ("SIGReg R1, train views", "projector_sigreg_R1_train_views"),
     ("final loss", "final_loss"),
+    ("plateaued", "plateaued"),
 )
 DEMO_COLUMNS = (
     ("eig. min", "eig_min"),
@@ -87,7 +93,7 @@ def reference_of(results: Results) -> Reference:
 
 
 def version_key(record: Record) -> str:
-    if record.kind == "experiment":  # E5 (the demo) has its own producer; E1-E4 share one
+    if record.kind == "experiment":  # E5 (the demo) has its own producer; E1-E4 and E6-E8 share one
         return f"experiment:{record.data['experiment']}"
     return f"{record.kind}:{record.ident}" if record.kind in ID_KEYS else record.kind
 
@@ -569,9 +575,11 @@ def variants_section(results: Results, ctx: Context) -> Section:
 
 
 def _interval_cell(summary) -> str:
-    """A {mean, low, high} summary (t-interval over seeds) as `mean [low, high]`."""
+    """A {mean, low, high} summary (t-interval over seeds) as `mean [low, high]`; a {count, n} one as `count/n`."""
     if not isinstance(summary, dict) or not is_number(summary.get("mean")):
         return DASH
+    if is_number(summary.get("count")) and is_number(summary.get("n")):  # a yes/no metric: runs out of runs
+        return f"{summary['count']}/{summary['n']}"
     low, high = summary.get("low"), summary.get("high")
     return fmt_interval(summary["mean"], [low, high] if is_number(low) and is_number(high) else None)
 
@@ -594,7 +602,8 @@ def _experiment_rerun(d: dict) -> str:
     base = scale.removesuffix("-quick")
     if d["experiment"] == "E5":
         return f"python -m repro demo --scale {base}{quick}"
-    return f"python -m repro replicate --only {d['experiment']} --scale {base}{quick}"
+    tier = d.get("tier") or base
+    return f"python -m repro replicate --only {d['experiment']} --tier {tier}{quick}"
 
 
 def _experiment_table(record: Record, ctx: Context) -> Table | str:
@@ -617,9 +626,15 @@ def _experiment_table(record: Record, ctx: Context) -> Table | str:
                 cell = [fmt_interval(dig(m, k, "rho"), [dig(m, k, "low"), dig(m, k, "high")])
                         for k in ("plain", "loss_over_lambda^0.4")]  # fmt: skip
                 n_runs = dig(m, "plain", "n_runs")
-                rows.append((runs_from, fmt(entry.get("dataset")), metric, *cell, fmt(n_runs)))
-        headers = ("runs from", "dataset", "accuracy", "ρ(loss, acc.) [95 %]", "ρ(loss/λ^0.4, acc.) [95 %]", "runs")
-        notes = ("Spearman ρ with a percentile bootstrap interval over runs.", source)
+                partial = fmt(dig(m, "partial_given_lambda", "rho"))
+                rows.append((runs_from, fmt(entry.get("dataset")), metric, *cell, partial, fmt(n_runs)))
+        headers = ("runs from", "dataset", "accuracy", "ρ(loss, acc.) [95 %]", "ρ(loss/λ^0.4, acc.) [95 %]",
+                   "partial ρ given λ", "runs")  # fmt: skip
+        notes = (
+            "Spearman ρ with a percentile bootstrap interval over runs; partial ρ: of the ranks, given λ's rank "
+            "(a grid over λ confounds the loss with λ).",
+            source,
+        )
         return Table(name, title, headers, tuple(rows), notes)
     conditions = d.get("conditions") or {}
     if exp == "E5":
@@ -654,23 +669,15 @@ def _experiment_table(record: Record, ctx: Context) -> Table | str:
         seeds = dig(s, "linear_probe", "n")
         rows.append((condition, *(_interval_cell(s.get(key)) for _, key in REPLICATION_COLUMNS), fmt(seeds)))
     headers, rows_t = _drop_empty_columns(("condition", *(h for h, _ in REPLICATION_COLUMNS), "seeds"), rows, keep=1)
-    notes = ["Mean [95 % t-interval] over seeds (no interval with one seed)."]
-    flatness = d.get("flatness")
-    if isinstance(flatness, dict):
-        for metric, f in flatness.items():
-            if isinstance(f, dict):
-                flat = {True: "flat", False: "not flat", None: "undetermined"}.get(f.get("flat"), "undetermined")
-                notes.append(
-                    f"{metric}: spread over λ ∈ [0.01, 0.1] {fmt(f.get('spread_over_0.01-0.1'))} points, {flat} "
-                    f"(tolerance {fmt(f.get('tolerance_points'), sig=None)}); "
-                    f"best λ {fmt(f.get('best_lambda'), sig=None)}."
-                )
+    notes = ["Mean [95 % t-interval] over seeds (no interval with one seed); collapsed and plateaued: runs out "
+             "of runs (collapsed: a projector dimension's std below 0.1 or the top eigenvalue above half the variance;"
+             " plateaued: the last fifth of training made under 5 % of the loss's total fall)."]  # fmt: skip
     notes.append(source)
     return Table(name, title, headers, rows_t, tuple(notes))
 
 
 def replication_section(results: Results, ctx: Context) -> Section:
-    section = Section("Replication (E1–E5)", anchor="replication")
+    section = Section("Replication (E1–E8)", anchor="replication")
     records = sorted(results.of("experiment"), key=lambda r: (r.data["experiment"], r.data["scale"]))
     if not records:
         section.text(

@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from ._cli import add_results, output
 from ._cli import seed as seed_type
-from ._results import atomic_write_json, run_record
+from ._results import RESULTS_ENV, atomic_write_json, run_record
 from .registry import CPU_TIERS, TIERS, Claim, Outcome, claim_rng, claim_seed, jsonable, load_claims
 
 DEFAULT_SEED = 0
@@ -44,6 +44,7 @@ RESULT_KEYS = (
     "tier",
     "budget_s",
     "basis",
+    "scale",
     "verdict",
     "reason",
     "estimate",
@@ -98,6 +99,7 @@ def result_payload(entry: Claim, outcome: Outcome, seed: int, runtime_s: float) 
         "tier": entry.tier,
         "budget_s": entry.budget_s,
         "basis": entry.basis,
+        "scale": entry.scale,
         "verdict": outcome.verdict,
         "reason": outcome.reason,
         "estimate": outcome.estimate,
@@ -283,6 +285,8 @@ def main_run(args: argparse.Namespace) -> int:
     entries = selected(args)
     started = time.perf_counter()
     out = output(args, "claims")
+    # The cpu-full analogues read the replication's runs from this results tree (their workers inherit it).
+    os.environ[RESULTS_ENV] = str(Path(args.results).resolve())
     payloads = run_claims(entries, args.seed, out, workers=args.workers)
     print(results_table(payloads))
     for payload in payloads:

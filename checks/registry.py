@@ -31,7 +31,9 @@ VERDICTS = ("reproduced", "not-reproduced", "inconclusive", "not-run")
 BASES = ("measured", "derived", "cited")
 
 #: Tier -> the most a single check of that tier may take on 2 CPU cores (None: not run on CPU at all).
-TIERS: dict[str, float | None] = {"cpu-fast": 30.0, "cpu-slow": 300.0, "gpu": None, "full": None}
+#: cpu-full: CPU analogues of the training claims, judged from the runs of `reproduce --tier cpu-full` (reading
+#: them takes seconds; the training is the replication section's).
+TIERS: dict[str, float | None] = {"cpu-fast": 30.0, "cpu-slow": 300.0, "cpu-full": 60.0, "gpu": None, "full": None}
 CPU_TIERS = ("cpu-fast", "cpu-slow")
 
 # Ids are the claim's C-number in docs/claims.md, a dash and a kebab-case name (C15-bounded-gradient); checks of
@@ -169,12 +171,14 @@ class Claim:
     discrepancies: tuple[str, ...] = ()
     exclusive: bool = False  # timing claims: run alone, after the parallel pool, so no other check competes
     basis: str = "measured"
+    scale: str | None = None  # "cpu-analogue": a small-scale analogue of a claim the paper makes at its own scale
 
     def describe(self) -> dict:
         return {
             "claim": self.id,
             "claim_version": self.version,
             "basis": self.basis,
+            "scale": self.scale,
             "paper": self.paper,
             "tier": self.tier,
             "budget_s": self.budget_s,
@@ -251,6 +255,7 @@ def claim(
     discrepancies: tuple[str, ...] = (),
     exclusive: bool = False,
     basis: str = "measured",
+    scale: str | None = None,
     registry: Registry | None = None,
 ) -> Callable[[Callable], Callable]:
     """Register the decorated `check(rng) -> Outcome` as claim `id` (see the module docstring)."""
@@ -284,6 +289,7 @@ def claim(
                 discrepancies=tuple(discrepancies),
                 exclusive=bool(exclusive),
                 basis=basis,
+                scale=scale,
             )
         )
         return fn

@@ -163,7 +163,7 @@ def render(
         _guarded("What the verdicts rest on", basis_section, results),
         _guarded("Mutation matrix: which check sees which defect", mutations_section, results),
         _guarded("Variants on one seeded battery", variants_section, results, ctx),
-        _guarded("Replication (E1–E5)", replication_section, results, ctx),
+        _guarded("Replication (E1–E8)", replication_section, results, ctx),
         _guarded("Cost and scaling (engine against R1)", bench_section, results, ctx),
         _guarded("Figures", figures_section, results, ctx, captions, not_drawn),
         _guarded("Environment", environment_section, results, ctx),
@@ -304,7 +304,7 @@ def current_versions() -> tuple[dict[str, dict], dict[str, int], list[str]]:
     for kind, module_name in (
         ("variants-table", "checks.variants"),
         ("engine-bench", "repro.bench"),
-        ("experiment", "repro.experiments"),  # E1-E4
+        ("experiment", "repro.experiments"),  # E1-E4, E6-E8
         ("experiment:E5", "repro.demo"),
         ("training-run", "repro.train"),
     ):

@@ -3,6 +3,9 @@
     python -m checks reproduce                    # all sections (budget: 30 min on 2 cores) into build/results/
     python -m checks reproduce --results results  # the same into the committed tree (what `nox -s reproduce` runs)
     python -m checks reproduce --quick            # smoke run (budget: 5 min) into build/results-quick/
+    python -m checks reproduce --tier cpu-full    # every replication grid + the training claims' CPU analogues
+                                                  # (budget: 90 min on 2 cores; what the committed results/ are)
+    python -m checks reproduce --tier gpu         # the replication at GPU scale and the GPU timings (one GPU)
     python -m checks reproduce --only claims-fast report
     python -m checks reproduce --list             # the section table
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import importlib
 import json
 import os
@@ -38,7 +42,8 @@ from ._results import RESULTS, RESULTS_ENV, atomic_write_json, check_writable, r
 QUICK_RESULTS = Path("build") / "results-quick"  # --quick writes here (under the current folder), never to results/
 RUN_JSON = "run.json"
 LOGS = "logs"
-VERSION = 1  # of run.json's layout
+VERSION = 2  # of run.json's layout; 2: the tier
+TIERS = ("cpu", "cpu-full", "gpu")
 PARALLEL = 2  # cores of the reference machine
 CHILD_ENV = {
     "OMP_NUM_THREADS": "1",  # one torch thread per process: on 2 cores two threads per process ran 20x slower
@@ -62,6 +67,7 @@ class Section:
     expect_s: tuple[float, float]  # rough wall time (full, quick) on 2 cores: the progress bar's scale
     timeout_s: float  # killed after this long (full); --quick allows a third of it
     after: tuple[str, ...] = ()  # sections that must have finished first (whatever their outcome)
+    tiers: tuple[str, ...] = ("cpu", "cpu-full", "gpu")  # the --tier runs it is part of
     # It renders run.json itself (the report): run once more when run.json is final, so that what it wrote
     # describes the finished run, its own record included (and `python -m checks report` gives the same bytes).
     renders_run_record: bool = False
@@ -90,8 +96,13 @@ SECTIONS: tuple[Section, ...] = (
     # Expected time: an estimate (measured 14 min at load 9 with six sessions on the 2 cores), not an idle run.
     Section("mutate", "python -m checks mutate --seed 0 --workers 2", None,
             ("checks", "mutate"), 2, (240, 0), 1500, after=("audit", "claims-fast", "claims-slow")),
-    Section("replication", "python -m repro replicate --workers 2", "python -m repro replicate --quick --workers 2",
-            ("repro", "replicate"), 2, (476, 37), 1800),
+    # --tier cpu-full trains every grid (E1-E8, ~55 min idle); the default tier E1, E2's V = 4 row and E4 (~9 min).
+    Section("replication", "python -m repro replicate --workers 2 --tier {tier}",
+            "python -m repro replicate --quick --workers 2", ("repro", "replicate"), 2, (540, 37), 5400),
+    # Judges the replication's runs (C5, C23-C28 at the CPU-analogue scale); not-run unless they are cpu-full runs.
+    Section("claims-analogue", "python -m checks run --tier cpu-full --seed 0 --workers 1",
+            "python -m checks run --tier cpu-full --seed 0 --workers 1", ("checks", "run"), 1, (5, 5), 300,
+            after=("replication",)),
     Section("demo", "python -m repro demo", "python -m repro demo --quick",
             ("repro", "demo"), 2, (95, 17), 900),
     # Timings want the machine to themselves (slots 2). The full bench (318 s idle, ~2x that on a shared box) would
@@ -99,9 +110,13 @@ SECTIONS: tuple[Section, ...] = (
     # configuration, two sizes per sweep) and --quick leaves it out; `nox -s bench` measures everything.
     Section("bench", "python -m repro bench --quick --seed 0", None,
             ("repro", "bench"), 2, (23, 0), 600),
+    # --tier gpu: the Table 6 timings on the GPU (not-run, saying why, where there is no CUDA device).
+    Section("bench-gpu", "python -m repro bench --device cuda --seed 0", None,
+            ("repro", "bench"), 2, (120, 0), 600, tiers=("gpu",)),
     Section("report", "python -m checks.report", "python -m checks.report",
             None, 1, (5, 6), 300,
-            after=("variants", "audit", "claims-fast", "claims-slow", "mutate", "replication", "demo", "bench"),
+            after=("variants", "audit", "claims-fast", "claims-slow", "mutate", "replication", "claims-analogue",
+                   "demo", "bench", "bench-gpu"),
             renders_run_record=True),
 )
 # fmt: on
@@ -177,8 +192,12 @@ def reproduce(
     parallel: int = PARALLEL,
     progress: bool = True,
     poll_s: float = 0.2,
+    tier: str = "cpu",
 ) -> dict:
     """Run the selected sections; returns the run record (also written to root/run.json after every change)."""
+    if tier not in TIERS:
+        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
+    sections = [dataclasses.replace(s, command=s.command.replace("{tier}", tier)) for s in sections]
     names = [s.name for s in sections]
     if len(set(names)) != len(names):
         raise ValueError(f"duplicate section names in the table: {known(sections)}")
@@ -204,7 +223,8 @@ def reproduce(
             records[s.name] = {"name": s.name, "command": s.command, "status": "not-run",
                                "reason": f"not selected (--only {' '.join(only or ())})"}  # fmt: skip
     started = time.perf_counter()
-    record = {"kind": "reproduce-run", "version": VERSION, "quick": quick, "only": list(only) if only else None,
+    record = {"kind": "reproduce-run", "version": VERSION, "quick": quick, "tier": tier,
+              "only": list(only) if only else None,
               "parallel": parallel, "sections": [records[n] for n in names], "wall_s": 0.0, **run_record()}  # fmt: skip
 
     def save() -> None:
@@ -219,6 +239,8 @@ def reproduce(
     for s in selected:
         if quick and s.quick is None:
             finish(s.name, "not-run", f"not part of --quick (about {s.expect_s[0]:.0f} s in a full run)")
+        elif not quick and tier not in s.tiers:
+            finish(s.name, "not-run", f"part of --tier {' / '.join(s.tiers)} only (this run: --tier {tier})")
         elif (why := probe(s.requires)) is not None:
             finish(s.name, "not-run", f"section not available: {why}")
         else:
@@ -360,6 +382,11 @@ def register(subparsers) -> None:
     parser.add_argument("--only", nargs="+", metavar="SECTION", help=f"a subset: {known(SECTIONS)}")
     parser.add_argument("--parallel", type=int, default=PARALLEL, help="sections at once, as cores allow")
     parser.add_argument(
+        "--tier", default="cpu", choices=TIERS,
+        help="cpu: the default (≤ 30 min on 2 cores); cpu-full: every replication grid and the CPU analogues of the "
+        "training claims (≤ 90 min); gpu: the replication at GPU scale and the GPU timings (one CUDA device)",
+    )  # fmt: skip
+    parser.add_argument(
         "--results",
         type=Path,
         help=f"results tree to write (default: {RESULTS}/, with --quick {QUICK_RESULTS}/; "
@@ -377,8 +404,9 @@ def main(args: argparse.Namespace) -> int:
     root = args.results or (QUICK_RESULTS if args.quick else RESULTS)
     check_writable(root)
     record = reproduce(
-        quick=args.quick, only=args.only, root=root, parallel=args.parallel, progress=not args.no_progress
-    )
+        quick=args.quick, only=args.only, root=root, parallel=args.parallel, progress=not args.no_progress,
+        tier=args.tier,
+    )  # fmt: skip
     failed = [
         s
         for s in record["sections"]

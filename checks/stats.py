@@ -221,3 +221,71 @@ def loglog_slope(
         return ols_slope(logx, np.log([summary(d[f"{i}"]) for i in range(sizes.size)]))
 
     return stratified_bootstrap(table, slope, rng, **kwargs)
+
+
+# -- Intervals over seeds and runs (the replication and its claim analogues) -- #
+
+
+def t_interval(values, confidence: float = 0.95) -> dict:
+    """Mean with a two-sided t-interval over seeds (`None` values dropped; no interval from one value)."""
+    x = np.asarray([v for v in values if v is not None], dtype=np.float64)
+    if x.size == 0:
+        return {"mean": None, "n": 0}
+    mean = float(x.mean())
+    if x.size < 2:
+        return {"mean": mean, "sd": None, "half_width": None, "low": None, "high": None, "n": 1, "values": x.tolist()}
+    sd = float(x.std(ddof=1))
+    half = float(_st.t.ppf(0.5 + confidence / 2, x.size - 1) * sd / np.sqrt(x.size))
+    return {"mean": mean, "sd": sd, "half_width": half, "low": mean - half, "high": mean + half, "n": int(x.size),
+            "values": x.tolist()}  # fmt: skip
+
+
+def equivalence(treatment, baseline, margin: float, alpha: float = 0.05) -> dict:
+    """Paired two one-sided tests (TOST) of |mean(treatment − baseline)| < margin, pairs by position (by seed).
+
+    The (1 − 2α) t-interval of the mean paired difference decides: inside (−margin, margin) → "equivalent" (both
+    one-sided tests reject at α), entirely outside → "different", otherwise "undecided" (too few seeds or too
+    much spread to tell)."""
+    a, b = np.asarray(treatment, dtype=np.float64), np.asarray(baseline, dtype=np.float64)
+    if a.shape != b.shape or a.size < 2:
+        raise ValueError(f"need two paired samples of the same length >= 2, got {a.shape} and {b.shape}")
+    if not margin > 0:
+        raise ValueError(f"margin must be > 0, got {margin}")
+    s = t_interval(list(a - b), confidence=1 - 2 * alpha)
+    low, high = s["low"], s["high"]
+    if -margin < low and high < margin:
+        decision = "equivalent"
+    elif high <= -margin or low >= margin:
+        decision = "different"
+    else:
+        decision = "undecided"
+    return {"difference": s["mean"], "low": low, "high": high, "confidence": 1 - 2 * alpha, "n": s["n"],
+            "margin": margin, "decision": decision}  # fmt: skip
+
+
+def spearman_bootstrap(x, y, rng: np.random.Generator, reps: int = 2000, confidence: float = 0.95) -> dict:
+    """Spearman ρ with a percentile bootstrap interval over runs (pairs resampled with `rng`)."""
+    rng = _check_rng(rng)
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if np.unique(x).size < 2 or np.unique(y).size < 2:  # ρ undefined for a constant input
+        return {"rho": None, "low": None, "high": None, "n_runs": int(x.size), "bootstrap_reps": 0}
+    rho = float(_st.spearmanr(x, y).statistic)
+    boot = []
+    for _ in range(reps):
+        idx = rng.integers(0, x.size, x.size)
+        if np.unique(x[idx]).size > 1 and np.unique(y[idx]).size > 1:  # skip resamples with a constant input
+            boot.append(_st.spearmanr(x[idx], y[idx]).statistic)
+    tail = 50 * (1 - confidence)
+    low, high = (float(v) for v in np.percentile(boot, [tail, 100 - tail])) if boot else (None, None)
+    return {"rho": rho, "low": low, "high": high, "n_runs": int(x.size), "bootstrap_reps": len(boot)}
+
+
+def partial_spearman(x, y, given) -> float | None:
+    """Spearman correlation of x and y given `given`: Pearson correlation of the residuals of the ranks of x and
+    of y after a least-squares line on the ranks of `given` (None when a residual is constant)."""
+    rx, ry, rg = (_st.rankdata(np.asarray(v, dtype=np.float64)) for v in (x, y, given))
+    design = np.column_stack([np.ones_like(rg), rg])
+    res = [r - design @ np.linalg.lstsq(design, r, rcond=None)[0] for r in (rx, ry)]
+    if min(float(np.std(r)) for r in res) < 1e-12:
+        return None
+    return float(np.corrcoef(res[0], res[1])[0, 1])

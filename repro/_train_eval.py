@@ -103,6 +103,21 @@ def effective_rank(z: torch.Tensor) -> float:
     return float(torch.exp(-(p * torch.log(p)).sum()))
 
 
+#: Scale-aware collapse: SIGReg's target is N(0, I), so a dimension whose std is a tenth of that target carries
+#: (almost) nothing, and one direction holding half the variance is a rank-one cloud, whatever RankMe says (RankMe is
+#: scale-free: a cloud shrunk to std 0.003 keeps its rank).
+COLLAPSE = {"std_min_below": 0.1, "top_eigenvalue_fraction_above": 0.5}
+
+
+def collapsed(z: torch.Tensor) -> bool:
+    """True when z (N, K) is collapsed in scale or in dimension by `COLLAPSE`'s thresholds."""
+    z64 = z.double()
+    centred = z64 - z64.mean(0)
+    eig = torch.linalg.eigvalsh(centred.T @ centred / max(1, z64.shape[0] - 1))
+    top = float(eig[-1] / eig.sum()) if eig.sum() > 0 else 1.0
+    return bool(float(z64.std(0).min()) < COLLAPSE["std_min_below"] or top > COLLAPSE["top_eigenvalue_fraction_above"])
+
+
 def diagnostics(z: torch.Tensor, directions: torch.Tensor, max_n: int = 512) -> dict:
     """Spectrum and Gaussianity diagnostics of held-out embeddings z (N, K) (the first max_n rows for the EP)."""
     z64 = z.double()
@@ -132,6 +147,8 @@ def diagnostics(z: torch.Tensor, directions: torch.Tensor, max_n: int = 512) -> 
         "condition_number": _finite(cond),
         "eigenvalues": [float(v) for v in eig],  # covariance spectrum, descending (the report's spectra figure)
         "std_mean": float(z64.std(0).mean()),
+        "std_min": float(z64.std(0).min()),
+        "collapsed": collapsed(z64),
         "sigreg_exact": exact,
         "sigreg_R1": r1,
         "sigreg_V1": v1,

@@ -118,10 +118,18 @@ def lejepa_loss(
     sigreg: SigReg,
     directions: torch.Tensor,
     pred_sum_over_k: bool = False,
+    *,
+    predicted: torch.Tensor | None = None,
+    centres: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(loss, pred, sigreg) for projector outputs z (V, N, K); SIGReg computed in float32 (autocast off)."""
-    centres = z[:num_global].mean(dim=0)  # (N, K)
-    pred = (centres - z).square().mean()
+    """(loss, pred, sigreg) for projector outputs z (V, N, K); SIGReg computed in float32 (autocast off).
+
+    The paper's additions it says are not needed (C5/C27): `predicted` (V, N, K) is compared with the centres in
+    place of z (a predictor's output), `centres` (N, K) replaces the mean of the global views (an EMA teacher's,
+    detached). SIGReg always acts on z."""
+    if centres is None:
+        centres = z[:num_global].mean(dim=0)  # (N, K)
+    pred = (centres - (z if predicted is None else predicted)).square().mean()
     if pred_sum_over_k:
         pred = pred * z.shape[-1]  # D9: the equation's sum over K
     with torch.autocast(device_type=z.device.type, enabled=False):

@@ -1,4 +1,4 @@
-"""Subcommands `train` (one LeJEPA run), `replicate` (experiments E1–E4) and `demo` (E5, the minimum demo)."""
+"""Subcommands `train` (one LeJEPA run), `replicate` (experiments E1–E8) and `demo` (E5, the minimum demo)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 from checks._cli import add_results, output
+
+from .experiments import EXPERIMENTS, TIERS
 
 # CLI flag -> config key, for the options every run has; any other key goes through --set key=value.
 _FLAGS = {
@@ -85,7 +87,7 @@ def run_replicate(args: argparse.Namespace) -> int:
     from .experiments import replicate
 
     replicate(
-        scale=args.scale,
+        tier=args.tier,
         quick=args.quick,
         out=output(args, "replication"),
         experiments=tuple(args.only) if args.only else None,
@@ -109,10 +111,13 @@ def register(subparsers) -> None:
     add_train_arguments(p)
     p.set_defaults(run=run_train)
 
-    p = subparsers.add_parser("replicate", help="experiments E1-E4 (<results>/replication/*.json)")
-    p.add_argument("--scale", default="cpu", choices=("cpu", "gpu"))
+    p = subparsers.add_parser("replicate", help="experiments E1-E8 (<results>/replication/*.json)")
+    p.add_argument(
+        "--tier", default="cpu", choices=TIERS,
+        help="cpu: E1, E2's V = 4 row, E4 (~10 min); cpu-full: every experiment (~60 min); gpu: cpu-full larger",
+    )  # fmt: skip
     p.add_argument("--quick", action="store_true", help="a < 3 min smoke run (fewer steps, seeds and points)")
-    p.add_argument("--only", nargs="+", choices=("E1", "E2", "E3", "E4"), help="a subset of the experiments")
+    p.add_argument("--only", nargs="+", choices=EXPERIMENTS, help="a subset of the experiments")
     p.add_argument("--workers", type=int, default=2, help="parallel processes (spawn), one torch thread each")
     add_results(p)
     p.add_argument("--out", type=Path, default=None, help="output folder (default: <results>/replication)")

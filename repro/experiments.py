@@ -1,12 +1,23 @@
-"""Experiments E1–E4: small-scale LeJEPA replications, each written to results/replication/E<n>_<scale>.json.
+"""The replication experiments, each written to results/replication/E<n>_<scale>.json (+ .md), on MNIST-5k.
 
-E1  listing (V1) vs corrected (R1) vs λ = 0 vs random-init encoder vs raw pixels, on MNIST-5k and digits
-    (a prototype, docs/variants.md#v1: projector effective rank ≈ 14–16/16 corrected vs ≈ 3/16 listing; 10-shot
-    +8 points on MNIST-5k).
-E2  λ sweep 0.005–0.2 with R1 on MNIST-5k (C23 analogue: is the probe accuracy flat over a decade of λ?).
-E3  directions M and quadrature knots/range sweep with R1 on digits (C24 analogue).
-E4  Spearman correlation of the final training loss with probe accuracy over the E2 (and E3) runs, plain and
-    with loss/λ^0.4 (C28 analogue); bootstrap intervals over runs.
+E1  the arms that isolate the cause of collapse: corrected R1, first listing V1, V3 (the listing's paper grid
+    with the projection applied: grid and projection separated), R1 without the factor N at λ ∈ {0.01, 0.1}
+    (the λ-convention trap, D5), λ = 0, a random-init encoder and raw pixels.
+E2  λ × views grid with R1 (C23 analogue; the default tier runs its V = 4 row).
+E3  integration range × knots at 64 directions, and more directions at the default grid (C24 analogue).
+E4  does the final training loss predict probe accuracy? Spearman over the E2 runs and a random search over λ,
+    views, learning rate and batch size (C28 analogue), with the partial correlation given λ.
+E6  batch size at fixed epochs, λ fixed and λ ∝ 1/N (C25 analogue; separates the factor-N effect, D5).
+E7  what the paper says is not needed: a predictor, an EMA teacher with stop-gradient, a constant learning rate
+    (C5 and C27 analogues).
+E8  encoder architectures under the same hyperparameters, each with its random-init baseline (C26 analogue).
+
+Tiers (`PLANS`): `cpu` (the default, E1, E2's V = 4 row and E4 over it: ~10 min on 2 cores), `cpu-full` (every
+experiment: ~60 min on 2 cores), `gpu` (cpu-full's experiments at a larger model and longer runs, one GPU), and
+`quick` (a smoke run). Every run trains to `Plan.steps`, a length at which the loss has plateaued by the recorded
+criterion (`repro.train.convergence`), and grids share cells: the default cell of one grid is the baseline of
+the others, so the same configuration trains once. Runs are cached as runs/<key>.json: a rerun after an
+interruption reuses every finished run of the same configuration and commit (resume), and recomputes the rest.
 
 Each condition runs over seeds; results are means with a 95 % t-interval over seeds (E4: percentile bootstrap
 over runs with an explicit numpy Generator). Runs go to a pool of spawned processes, one torch thread each.
@@ -15,7 +26,7 @@ over runs with an explicit numpy Generator). Runs go to a pool of spawned proces
 from __future__ import annotations
 
 import dataclasses
-import math
+import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -23,16 +34,17 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 from tqdm.auto import tqdm
 
 from checks._results import RESULTS, atomic_write_json, atomic_write_text, run_record
+from checks.stats import partial_spearman, spearman_bootstrap, t_interval
 
 OUT = RESULTS / "replication"
-VERSION = 2  # of E<n>_<scale>.json; 2: a version field, and runs that carry covariance spectra
-EXPERIMENTS = ("E1", "E2", "E3", "E4")
+VERSION = 3  # of E<n>_<scale>.json; 3: tiers, E6-E8, convergence and scale-aware collapse metrics, E4 partial ρ
+EXPERIMENTS = ("E1", "E2", "E3", "E4", "E6", "E7", "E8")
+TIERS = ("cpu", "cpu-full", "gpu")
 BOOTSTRAP_SEED = 20251108  # E4's bootstrap Generator (arXiv 2511.08544)
-E2_FLAT_TOLERANCE = 2.0  # points: "flat" if the mean probe accuracy moves less than this over λ ∈ [0.01, 0.1]
+SEARCH_SEED = 2511  # E4's random-search Generator
 # Metrics summarised per condition: (name in the summary, path in a run's result).
 METRICS = {
     "linear_probe": ("eval", "backbone", "linear_probe"),
@@ -44,12 +56,17 @@ METRICS = {
     "projector_top_eigenvalue_fraction": ("eval", "projector", "diagnostics", "top_eigenvalue_fraction"),
     "projector_condition_number": ("eval", "projector", "diagnostics", "condition_number"),
     "projector_std_mean": ("eval", "projector", "diagnostics", "std_mean"),
+    "projector_std_min": ("eval", "projector", "diagnostics", "std_min"),
+    "projector_collapsed": ("eval", "projector", "diagnostics", "collapsed"),
     "projector_sigreg_R1": ("eval", "projector", "diagnostics", "sigreg_R1"),
+    "projector_sigreg_R1_train_views": ("eval", "projector", "diagnostics", "sigreg_R1_train_views"),
     "projector_sigreg_V1": ("eval", "projector", "diagnostics", "sigreg_V1"),
     "projector_ep_p_bonferroni": ("eval", "projector", "diagnostics", "ep_p_bonferroni"),
     "final_loss": ("train", "final_loss"),
     "final_sigreg": ("train", "final_sigreg"),
     "online_probe_acc": ("train", "online_probe_acc"),
+    "plateaued": ("train", "convergence", "plateaued"),
+    "loss_share_of_fall_in_last_fifth": ("train", "convergence", "share_of_fall_in_last_fifth"),
     "total_s": ("timing", "total_s"),
     "cpu_s": ("timing", "cpu_s"),
 }
@@ -57,25 +74,48 @@ METRICS = {
 
 @dataclasses.dataclass(frozen=True)
 class Plan:
-    steps: int
+    """What a tier runs. Empty tuples leave an experiment's grid out; `experiments` lists what is written."""
+
+    steps: int  # the convergence length at the default batch size (fixed epochs: E6 scales it with the batch)
     seeds: tuple[int, ...]
-    e1_datasets: tuple[str, ...]
-    e2_dataset: str
-    e2_lams: tuple[float, ...]
-    e3_dataset: str
-    e3_slices: tuple[int, ...]
-    e3_knots: tuple[int, ...]
-    e3_tmax: tuple[float, ...]
+    dataset: str
+    experiments: tuple[str, ...]
+    lams: tuple[float, ...] = ()  # E2
+    views: tuple[int, ...] = ()  # E2
+    t_max: tuple[float, ...] = ()  # E3
+    knots: tuple[int, ...] = ()  # E3
+    many_slices: tuple[int, ...] = ()  # E3: more directions at the default grid
+    batches: tuple[int, ...] = ()  # E6
+    encoders: tuple[str, ...] = ()  # E8, beside the default encoder
+    search_runs: int = 0  # E4's random search (one seed each)
+    ema_momentum: float = 0.99  # E7's teacher: a horizon of ~100 steps, short against the run
 
 
+CPU_STEPS = 1000  # = TrainConfig.steps: MNIST-5k at batch 128 plateaus by then (repro.train.convergence)
+BATCH = 128  # = TrainConfig.batch_size: fixed epochs scale the steps by BATCH / N
 PLANS = {
-    # ~15 min on 2 cores with 2 worker processes (see README numbers in the report).
-    "cpu": Plan(300, (0, 1, 2), ("mnist5k", "digits"), "mnist5k", (0.005, 0.01, 0.02, 0.05, 0.1, 0.2), "digits",
-                (16, 64, 256), (5, 17), (5.0,)),
-    "quick": Plan(30, (0, 1), ("digits",), "digits", (0.005, 0.05, 0.2), "digits", (16, 64), (5, 17), ()),
-    "gpu": Plan(3000, (0, 1, 2), ("mnist5k", "digits"), "mnist5k", (0.005, 0.01, 0.02, 0.05, 0.1, 0.2), "digits",
-                (64, 256, 1024), (5, 9, 17), (5.0,)),
+    "cpu": Plan(CPU_STEPS, (0, 1, 2), "mnist5k", ("E1", "E2", "E4"), lams=(0.01, 0.05, 0.2), views=(4,)),
+    "cpu-full": Plan(CPU_STEPS, (0, 1, 2), "mnist5k", EXPERIMENTS, lams=(0.01, 0.05, 0.2), views=(2, 4, 8),
+                     t_max=(1.0, 3.0, 5.0), knots=(5, 17, 41), many_slices=(512,), batches=(64, 128, 256, 512),
+                     encoders=("cnn",), search_runs=24),
+    "gpu": Plan(3000, (0, 1, 2), "mnist5k", EXPERIMENTS, lams=(0.01, 0.05, 0.2), views=(2, 4, 8),
+                t_max=(1.0, 3.0, 5.0), knots=(5, 17, 41), many_slices=(512, 1024), batches=(64, 128, 256, 512),
+                encoders=("cnn",), search_runs=30),
+    "quick": Plan(30, (0, 1), "digits", ("E1", "E2", "E4"), lams=(0.01, 0.05, 0.2), views=(4,)),
 }  # fmt: skip
+#: E8's encoders at a width whose run costs a few MLP runs on CPU (conv widths 8, 16, 32).
+ENCODER_OVERRIDES = {"cnn": {"hidden": 64}}
+#: E1's arms: condition suffix → (kind, overrides). R1 without N follows the public CIFAR-10 study's convention.
+E1_ARMS = {
+    "corrected (R1)": ("train", {"variant": "R1"}),
+    "listing (V1)": ("train", {"variant": "V1"}),
+    "listing with projection (V3)": ("train", {"variant": "V3"}),
+    "R1 without N, lambda=0.01": ("train", {"variant": "R1", "sigreg_divide_n": True, "lam": 0.01}),
+    "R1 without N, lambda=0.1": ("train", {"variant": "R1", "sigreg_divide_n": True, "lam": 0.1}),
+    "lambda=0": ("train", {"variant": "R1", "lam": 0.0}),
+    "random-init encoder": ("random-init", {}),
+    "raw pixels": ("pixels", {}),
+}
 
 
 def _job_key(kind: str, overrides: dict) -> str:
@@ -87,44 +127,83 @@ def _file_key(key: str) -> str:
     return "".join(c if c.isalnum() or c in "-_.=," else "_" for c in key).replace(",", "__")
 
 
+def search_configs(plan: Plan, batch0: int = BATCH) -> list[dict]:
+    """E4's random search: λ log-uniform on [0.005, 0.5], views in {2, 4, 8}, learning rate log-uniform on
+    [5e-4, 5e-3], batch size in {64, 128, 256} at fixed epochs (as many samples as a `batch0` run of `plan.steps`),
+    drawn from a Generator seeded by SEARCH_SEED."""
+    rng = np.random.default_rng(SEARCH_SEED)
+    out = []
+    for _ in range(plan.search_runs):
+        batch = int(rng.choice([64, 128, 256]))
+        out.append(
+            {
+                "lam": round(float(np.exp(rng.uniform(np.log(0.005), np.log(0.5)))), 4),
+                "views": int(rng.choice([2, 4, 8])),
+                "lr": round(float(np.exp(rng.uniform(np.log(5e-4), np.log(5e-3)))), 5),
+                "batch_size": batch,
+                "steps": round(plan.steps * batch0 / batch),
+            }
+        )
+    return out
+
+
 def plan_jobs(plan: Plan, scale: str, experiments: tuple[str, ...]) -> tuple[dict, dict]:
     """{experiment: {condition: [job keys over seeds]}} and the job table {key: (kind, overrides)}.
 
     A key names only the overrides that differ from the scale's defaults, so the same run planned by two
-    experiments (E1's corrected run is E2's λ = 0.05 and E3's M = 64) runs once."""
+    experiments (E1's corrected run is E2's λ = 0.05, V = 4 cell, E3's default grid, E6's N = 128 ...) runs once."""
     from .train import make_config
 
     base = dataclasses.asdict(make_config(scale))
     jobs: dict[str, tuple[str, dict]] = {}
     conditions: dict[str, dict[str, list[str]]] = {}
+    ds = plan.dataset
+    batch0 = base["batch_size"]  # fixed epochs: a batch of N trains steps × batch0 / N steps
 
-    def add(exp: str, condition: str, kind: str, **overrides) -> None:
+    def add(exp: str, condition: str, kind: str, seeds: tuple[int, ...] = plan.seeds, **overrides) -> None:
         keys = []
-        for seed in plan.seeds:
-            ov = {"scale": scale, "steps": plan.steps, "seed": seed, **overrides}
+        for seed in seeds:
+            ov = {"scale": scale, "steps": plan.steps, "seed": seed, "dataset": ds, **overrides}
             key = _job_key(kind, {k: v for k, v in ov.items() if k == "scale" or base.get(k) != v})
             jobs[key] = (kind, ov)
             keys.append(key)
-        conditions.setdefault(exp, {})[condition] = keys
+        conditions.setdefault(exp, {})[f"{ds}/{condition}"] = keys
 
     if "E1" in experiments:
-        for ds in plan.e1_datasets:
-            add("E1", f"{ds}/corrected (R1)", "train", dataset=ds, variant="R1")
-            add("E1", f"{ds}/listing (V1)", "train", dataset=ds, variant="V1")
-            add("E1", f"{ds}/lambda=0", "train", dataset=ds, variant="R1", lam=0.0)
-            add("E1", f"{ds}/random-init encoder", "random-init", dataset=ds)
-            add("E1", f"{ds}/raw pixels", "pixels", dataset=ds)
-    if "E2" in experiments or "E4" in experiments:
-        for lam in plan.e2_lams:
-            add("E2", f"{plan.e2_dataset}/lambda={lam:g}", "train", dataset=plan.e2_dataset, variant="R1", lam=lam)
-    if "E3" in experiments or "E4" in experiments:
-        ds = plan.e3_dataset
-        for m in plan.e3_slices:
-            add("E3", f"{ds}/M={m},T=17,t_max=3", "train", dataset=ds, variant="R1", num_slices=m)
-        for t in plan.e3_knots:
-            add("E3", f"{ds}/M=64,T={t},t_max=3", "train", dataset=ds, variant="R1", num_knots=t)
-        for tmax in plan.e3_tmax:
-            add("E3", f"{ds}/M=64,T=17,t_max={tmax:g}", "train", dataset=ds, variant="R1", t_max=tmax)
+        for name, (kind, overrides) in E1_ARMS.items():
+            add("E1", name, kind, **overrides)
+    if {"E2", "E4"} & set(experiments):
+        for views in plan.views:
+            for lam in plan.lams:
+                add("E2", f"lambda={lam:g},V={views}", "train", variant="R1", lam=lam, views=views)
+    if "E3" in experiments:
+        for t_max in plan.t_max:
+            for knots in plan.knots:
+                add("E3", f"M=64,T={knots},t_max={t_max:g}", "train", variant="R1", num_knots=knots, t_max=t_max)
+        for m in plan.many_slices:
+            add("E3", f"M={m},T=17,t_max=3", "train", variant="R1", num_slices=m)
+    if "E4" in experiments:
+        for i, cfg in enumerate(search_configs(plan, batch0)):
+            label = ",".join(f"{k}={v:g}" for k, v in cfg.items() if k != "steps")
+            add("E4", f"search {i:02d}: {label}", "train", seeds=(plan.seeds[0],), variant="R1", **cfg)
+    if "E6" in experiments:
+        for batch in plan.batches:
+            steps = round(plan.steps * batch0 / batch)  # fixed epochs: as many samples as the default run sees
+            for rule, lam in (("fixed", 0.05), ("1/N", 0.05 * batch0 / batch)):
+                add("E6", f"N={batch},lambda={lam:g} ({rule})", "train", variant="R1", batch_size=batch,
+                    steps=steps, lam=lam)  # fmt: skip
+    if "E7" in experiments:
+        add("E7", "baseline", "train", variant="R1")
+        add("E7", "+ predictor", "train", variant="R1", predictor=True)
+        add("E7", f"+ EMA teacher ({plan.ema_momentum:g})", "train", variant="R1", ema_teacher=plan.ema_momentum)
+        add("E7", "constant learning rate", "train", variant="R1", lr_schedule="constant")
+    if "E8" in experiments:
+        add("E8", "encoder=mlp", "train", variant="R1")
+        add("E8", "encoder=mlp, random init", "random-init")
+        for encoder in plan.encoders:
+            extra = ENCODER_OVERRIDES.get(encoder, {})
+            add("E8", f"encoder={encoder}", "train", variant="R1", encoder=encoder, **extra)
+            add("E8", f"encoder={encoder}, random init", "random-init", encoder=encoder, **extra)
     return conditions, jobs
 
 
@@ -165,80 +244,53 @@ def _get(result: dict, path: tuple[str, ...]):
     return result
 
 
-def t_interval(values: list[float], confidence: float = 0.95) -> dict:
-    """Mean with a two-sided t-interval over seeds (half-width 0 for one value: no spread to estimate)."""
-    x = np.asarray([v for v in values if v is not None], dtype=np.float64)
-    if x.size == 0:
-        return {"mean": None, "n": 0}
-    mean = float(x.mean())
-    if x.size < 2:
-        return {"mean": mean, "sd": None, "half_width": None, "low": None, "high": None, "n": 1, "values": x.tolist()}
-    sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, x.size - 1) * sd / math.sqrt(x.size))
-    return {"mean": mean, "sd": sd, "half_width": half, "low": mean - half, "high": mean + half, "n": int(x.size),
-            "values": x.tolist()}  # fmt: skip
+#: Yes/no metrics: summarised as a count of runs, not a t-interval.
+COUNTED = ("projector_collapsed", "plateaued")
 
 
 def summarise(keys: list[str], results: dict[str, dict]) -> dict:
-    return {name: t_interval([_get(results[k], path) for k in keys]) for name, path in METRICS.items()}
-
-
-def spearman_bootstrap(x: list[float], y: list[float], rng: np.random.Generator, reps: int = 2000) -> dict:
-    """Spearman ρ with a percentile bootstrap 95 % interval over runs (pairs resampled with `rng`)."""
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    if np.unique(x).size < 2 or np.unique(y).size < 2:  # ρ undefined for a constant input
-        return {"rho": None, "low": None, "high": None, "n_runs": int(x.size), "bootstrap_reps": 0}
-    rho = float(stats.spearmanr(x, y).statistic)
-    boot = []
-    for _ in range(reps):
-        idx = rng.integers(0, x.size, x.size)
-        if np.unique(x[idx]).size > 1 and np.unique(y[idx]).size > 1:  # skip resamples with a constant input
-            boot.append(stats.spearmanr(x[idx], y[idx]).statistic)
-    low, high = (float(v) for v in np.percentile(boot, [2.5, 97.5])) if boot else (None, None)
-    return {"rho": rho, "low": low, "high": high, "n_runs": int(x.size), "bootstrap_reps": len(boot)}
+    out = {}
+    for name, path in METRICS.items():
+        values = [_get(results[k], path) for k in keys]
+        if name in COUNTED:
+            known = [bool(v) for v in values if v is not None]
+            out[name] = {"count": sum(known), "n": len(known), "mean": sum(known) / len(known) if known else None}
+        else:
+            out[name] = t_interval(values)
+    return out
 
 
 def _e4(conditions: dict, results: dict, rng: np.random.Generator) -> dict:
+    """Spearman ρ of final loss vs probe accuracy (plain, loss/λ^0.4, and the partial ρ given λ: E2's grid
+    confounds loss with λ, since a larger λ weighs the larger SIGReg term more), over E2's runs and the search."""
+    groups = {
+        "E2": [k for c in conditions.get("E2", {}).values() for k in c],
+        "search": [k for c in conditions.get("E4", {}).values() for k in c],
+    }
     out = {}
-    for exp in ("E2", "E3"):
-        keys = [k for c in conditions.get(exp, {}).values() for k in c]
+    for name, keys in groups.items():
         if len(keys) < 3:
             continue
         loss = [results[k]["train"]["final_loss"] for k in keys]
         lam = [results[k]["config"]["lam"] for k in keys]
         scaled = [lo / la**0.4 for lo, la in zip(loss, lam, strict=True)]
-        entry = {"runs_from": exp, "dataset": results[keys[0]]["config"]["dataset"]}
+        entry = {"runs_from": name, "n_runs": len(keys), "dataset": results[keys[0]]["config"]["dataset"]}
         for metric in ("linear_probe", "linear_probe_10shot", "knn"):
             acc = [_get(results[k], METRICS[metric]) for k in keys]
             entry[metric] = {
                 "plain": spearman_bootstrap(loss, acc, rng),
                 "loss_over_lambda^0.4": spearman_bootstrap(scaled, acc, rng),
+                "partial_given_lambda": {"rho": partial_spearman(loss, acc, lam)},
             }
-        out[exp] = entry
-    return out
-
-
-def _e2_flatness(summary: dict) -> dict:
-    out = {}
-    for metric in ("linear_probe", "linear_probe_10shot", "knn"):
-        means = {}
-        for cond, s in summary.items():
-            lam = float(cond.split("lambda=")[1])
-            means[lam] = s[metric]["mean"]
-        decade = {lam: m for lam, m in means.items() if 0.01 <= lam <= 0.1 and m is not None}
-        spread = max(decade.values()) - min(decade.values()) if len(decade) >= 2 else None
-        out[metric] = {
-            "best_lambda": max(means, key=lambda k: means[k]) if means else None,
-            "spread_over_0.01-0.1": spread,
-            "flat": None if spread is None else bool(spread <= E2_FLAT_TOLERANCE),
-            "tolerance_points": E2_FLAT_TOLERANCE,
-        }
+        out[name] = entry
     return out
 
 
 def _fmt(s: dict, digits: int = 1) -> str:
     if s.get("mean") is None:
         return "-"
+    if "count" in s:
+        return f"{s['count']}/{s['n']}"
     if s.get("half_width") is None:
         return f"{s['mean']:.{digits}f}"
     return f"{s['mean']:.{digits}f} ± {s['half_width']:.{digits}f}"
@@ -251,16 +303,19 @@ def _markdown(exp: str, summary: dict) -> str:
         ("linear probe %", "linear_probe", 1),
         ("10-shot %", "linear_probe_10shot", 1),
         ("kNN %", "knn", 1),
-        ("proj. probe %", "projector_linear_probe", 1),
-        ("proj. erank /16", "projector_effective_rank", 2),
+        ("proj. RankMe /16", "projector_effective_rank", 2),
         ("proj. top eig", "projector_top_eigenvalue_fraction", 2),
-        ("proj. SIGReg R1", "projector_sigreg_R1", 1),
-        ("proj. SIGReg V1", "projector_sigreg_V1", 1),
+        ("proj. std mean", "projector_std_mean", 3),
+        ("proj. std min", "projector_std_min", 3),
+        ("collapsed", "projector_collapsed", 2),
+        ("proj. SIGReg R1 clean", "projector_sigreg_R1", 1),
+        ("proj. SIGReg R1 train views", "projector_sigreg_R1_train_views", 1),
         ("final loss", "final_loss", 3),
+        ("plateaued", "plateaued", 2),
     ]
     rows = [[cond] + [_fmt(s[key], d) for _, key, d in cols] for cond, s in summary.items()]
     return (
-        f"# {exp}: mean ± 95 % t-interval over seeds\n\n"
+        f"# {exp}: mean ± 95 % t-interval over seeds (collapsed, plateaued: fraction of runs)\n\n"
         + tabulate(rows, headers=["condition"] + [c for c, _, _ in cols], tablefmt="github")
         + "\n"
     )
@@ -272,74 +327,110 @@ def not_run(scale: str, reason: str, out: Path = OUT, experiments: tuple[str, ..
         atomic_write_json(out / f"{exp}_{scale}.json", {**payload, **run_record()})
 
 
+def _reusable(path: Path, cfg: dict) -> dict | None:
+    """A finished run stored at `path` by this commit (clean tree) for config `cfg`, else None (resume rule)."""
+    from .train import VERSION as RUN_VERSION
+
+    try:
+        stored = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    commit = run_record()["suite"]
+    same = stored.get("config") == cfg and stored.get("version") == RUN_VERSION and stored.get("status") == "done"
+    clean = commit["commit"] is not None and not commit["dirty"] and stored.get("suite") == commit
+    return stored if same and clean else None
+
+
 def replicate(
-    scale: str = "cpu",
+    tier: str = "cpu",
     quick: bool = False,
     out: Path = OUT,
     experiments: tuple[str, ...] | None = None,
     workers: int = 2,
     progress: bool = True,
 ) -> dict:
-    """Run E1–E4 (or a subset) at `scale`, write E<n>_<scale>.json (+ .md) and per-run JSON under out/runs."""
+    """Run a tier's experiments (or a subset), write E<n>_<scale>.json (+ .md) and per-run JSON under out/runs."""
     import torch
 
-    experiments = tuple(experiments or EXPERIMENTS)
-    if scale not in ("cpu", "gpu"):
-        raise ValueError(f"unknown scale {scale!r}; known: cpu, gpu")
+    from .train import make_config
+
+    if tier not in TIERS:
+        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
+    scale = "gpu" if tier == "gpu" else "cpu"
     out = Path(out)
     tag = f"{scale}-quick" if quick else scale
-    if scale == "gpu" and not torch.cuda.is_available():
-        reason = "no CUDA device here (torch.cuda.is_available() is False); rerun with --scale gpu on a GPU"
-        not_run(tag, reason, out, experiments)
-        print(f"gpu scale not run: {reason}")
+    plan = PLANS["quick" if quick else tier]
+    wanted = tuple(experiments or plan.experiments)
+    if tier == "gpu" and not torch.cuda.is_available():
+        reason = "no CUDA device here (torch.cuda.is_available() is False); rerun with --tier gpu on a GPU"
+        not_run(tag, reason, out, wanted)
+        print(f"gpu tier not run: {reason}")
         return {"status": "not-run", "reason": reason}
-    plan = PLANS["quick" if quick else scale]
-    conditions, jobs = plan_jobs(plan, scale, experiments)
+    skipped = [e for e in wanted if e not in plan.experiments]
+    if skipped:
+        not_run(tag, f"not part of the {tier} tier; run `python -m repro replicate --tier cpu-full`", out, skipped)
+    wanted = tuple(e for e in wanted if e in plan.experiments)
+    conditions, jobs = plan_jobs(plan, scale, wanted)
     t0 = time.perf_counter()
     from . import data as data_mod
 
     for ds in sorted({ov["dataset"] for _, ov in jobs.values()}):
         data_mod.load_splits(ds)  # build the caches once, before the workers race for them
-    # Longest first: MNIST training runs, then digits, then the evaluation-only baselines.
-    order = sorted(jobs, key=lambda k: (jobs[k][0] != "train", jobs[k][1]["dataset"] != "mnist5k", k))
-    results: dict[str, dict] = {}
     runs_dir = out / "runs"
+    results: dict[str, dict] = {}
+    for key, (_, ov) in jobs.items():
+        cfg = dataclasses.asdict(make_config(scale, **{k: v for k, v in ov.items() if k != "scale"}))
+        stored = _reusable(runs_dir / f"{_file_key(key)}.json", cfg)
+        if stored is not None:
+            results[key] = stored
+    # Most expensive first (more views and steps × batch, CNNs), baselines last: the pool drains evenly.
+    todo = sorted((k for k in jobs if k not in results), key=lambda k: (-_cost(*jobs[k]), k))
+    if results:
+        print(f"replicate {tag}: resuming, {len(results)} of {len(jobs)} runs reused from {runs_dir}")
+    bar = tqdm(total=len(todo), desc=f"replicate {tier}{'-quick' if quick else ''}", disable=not progress)
     if workers == 1 or scale == "gpu":  # one GPU: run in this process
-        for key in tqdm(order, desc=f"replicate {tag}", disable=not progress):
+        for key in todo:
             results[key] = run_job(*jobs[key])
             atomic_write_json(runs_dir / f"{_file_key(key)}.json", results[key])
+            bar.update()
     else:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_init) as ex:
-            futures = {ex.submit(run_job, *jobs[key]): key for key in order}
-            for fut in tqdm(as_completed(futures), total=len(futures), desc=f"replicate {tag}", disable=not progress):
+            futures = {ex.submit(run_job, *jobs[key]): key for key in todo}
+            for fut in as_completed(futures):
                 key = futures[fut]
                 results[key] = fut.result()
                 atomic_write_json(runs_dir / f"{_file_key(key)}.json", results[key])
+                bar.update()
+    bar.close()
     wall = time.perf_counter() - t0
     written = {}
-    for exp in experiments:
-        payload = {
-            "experiment": exp,
-            "version": VERSION,
-            "scale": tag,
-            "status": "done",
-            "plan": dataclasses.asdict(plan),
-        }
+    for exp in wanted:
+        payload = {"experiment": exp, "version": VERSION, "scale": tag, "tier": tier, "status": "done",
+                   "plan": dataclasses.asdict(plan)}  # fmt: skip
         if exp == "E4":
             payload["spearman"] = _e4(conditions, results, np.random.default_rng(BOOTSTRAP_SEED))
             payload["bootstrap_seed"] = BOOTSTRAP_SEED
-        else:
+            payload["search_seed"] = SEARCH_SEED
+        if exp != "E4" or conditions.get("E4"):
             summary = {c: summarise(keys, results) for c, keys in conditions.get(exp, {}).items()}
             payload["conditions"] = summary
             payload["runs"] = {c: [_file_key(k) for k in keys] for c, keys in conditions.get(exp, {}).items()}
-            if exp == "E2":
-                payload["flatness"] = _e2_flatness(summary)
             atomic_write_text(out / f"{exp}_{tag}.md", _markdown(exp, summary))
         payload["wall_s_all_experiments"] = round(wall, 1)
+        payload["runs_reused"] = len(jobs) - len(todo)
         payload.update(run_record())
         atomic_write_json(out / f"{exp}_{tag}.json", payload)
         written[exp] = payload
-    print(f"replicate {tag}: {len(jobs)} jobs in {wall:.0f} s wall; wrote {', '.join(written)} to {out}")
+    done = f"{len(jobs)} jobs ({len(todo)} run, the rest reused) in {wall:.0f} s wall"
+    print(f"replicate {tag} ({tier}): {done}; wrote {', '.join(written)}")
     return written
+
+
+def _cost(kind: str, ov: dict) -> float:
+    """Rough relative CPU cost of a job (for the order only): views × steps × batch, ×4 for a CNN."""
+    if kind != "train":
+        return 0.0
+    cnn = 4 if ov.get("encoder") == "cnn" else 1
+    return ov.get("views", 4) * ov.get("steps", 1) * ov.get("batch_size", BATCH) * cnn

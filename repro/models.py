@@ -157,6 +157,7 @@ class LeJEPA(nn.Module):
         proj_hidden: int,
         proj_dim: int,
         generator: torch.Generator,
+        predictor: bool = False,
     ):
         super().__init__()
         check_encoder(encoder)
@@ -166,6 +167,9 @@ class LeJEPA(nn.Module):
             self.encoder = CNNEncoder(in_shape, hidden, embed_dim)
         self.projector = _mlp([embed_dim, proj_hidden, proj_hidden, proj_dim])
         self.probe = nn.Linear(embed_dim, num_classes)
+        # C5/C27's "predictor" arm: z → Linear-BN-GELU → Linear back to z's width, applied to every view before the
+        # prediction term. Registered last, so the parameters drawn before it are those of a run without it.
+        self.predictor = _mlp([proj_dim, proj_hidden, proj_dim]) if predictor else None
         init_parameters(self, generator)  # before the timm backbone: it initialises itself (see TimmEncoder)
         if encoder.startswith("timm:"):
             self.encoder = TimmEncoder(encoder[5:], in_shape, embed_dim, generator)

@@ -588,8 +588,10 @@ def test_reproduce_section_table_is_complete_and_runnable_as_written():
         "claims-slow",
         "mutate",
         "replication",
+        "claims-analogue",
         "demo",
         "bench",
+        "bench-gpu",
         "report",
     ]
     assert set(reproduce.SECTIONS[-1].after) == set(names[:-1])
@@ -598,7 +600,7 @@ def test_reproduce_section_table_is_complete_and_runnable_as_written():
             argv = reproduce.argv_of(command)
             assert argv[0] == sys.executable and argv[1] == "-m", command
     # Budgets: the expected times fit 30 min (full) and 5 min (quick) on 2 cores, all sections one after another.
-    assert sum(s.expect_s[0] for s in reproduce.SECTIONS) <= 30 * 60
+    assert sum(s.expect_s[0] for s in reproduce.SECTIONS if "cpu" in s.tiers) <= 30 * 60
     assert sum(s.expect_s[1] for s in reproduce.SECTIONS if s.quick) <= 5 * 60
 
 
@@ -622,3 +624,18 @@ if __name__ == "__main__":
     if sys.argv[1:] != ["--regenerate"]:
         sys.exit("usage: python tests/test_report.py --regenerate")
     regenerate()
+
+
+def test_reproduce_tier_fills_commands_and_skips_sections_of_other_tiers(tmp_path):
+    sections = (
+        Section("echo", _py("import sys; print(sys.argv[1])") + " {tier}", None, None, 1, (1, 1), 60),
+        Section("gpu-only", _py("raise SystemExit(1)"), None, None, 1, (1, 1), 60, tiers=("gpu",)),
+    )
+    record = reproduce.reproduce(sections, root=tmp_path, progress=False, poll_s=0.05, tier="cpu-full")
+    by_name = {s["name"]: s for s in record["sections"]}
+    assert by_name["echo"]["status"] == "done" and by_name["echo"]["command"].endswith(" cpu-full")
+    assert (tmp_path / "logs" / "echo.log").read_text(encoding="utf-8").splitlines()[-1] == "cpu-full"
+    assert by_name["gpu-only"]["status"] == "not-run" and "--tier gpu only" in by_name["gpu-only"]["reason"]
+    assert record["tier"] == "cpu-full"
+    with pytest.raises(ValueError, match="unknown tier"):
+        reproduce.reproduce(sections, root=tmp_path, progress=False, tier="tpu")

@@ -220,17 +220,87 @@ def test_cli_train_writes_a_result_and_rejects_bad_input(tmp_path, capsys):
 def test_t_interval_against_scipy():
     from scipy import stats
 
-    s = experiments.t_interval([1.0, 2.0, 4.0])
+    from checks.stats import t_interval
+
+    s = t_interval([1.0, 2.0, 4.0])
     low, high = stats.t.interval(0.95, 2, loc=np.mean([1, 2, 4]), scale=stats.sem([1, 2, 4]))
     assert s["low"] == pytest.approx(low, rel=1e-12) and s["high"] == pytest.approx(high, rel=1e-12)
 
 
 def test_shared_runs_are_planned_once():
-    # E1's corrected run on MNIST-5k is E2's λ = 0.05 run: one job, listed under both conditions.
-    conditions, jobs = experiments.plan_jobs(experiments.PLANS["cpu"], "cpu", ("E1", "E2", "E3"))
-    assert conditions["E1"]["mnist5k/corrected (R1)"] == conditions["E2"]["mnist5k/lambda=0.05"]
-    assert conditions["E3"]["digits/M=64,T=17,t_max=3"] == conditions["E1"]["digits/corrected (R1)"]
+    # The default cell of each grid is one job: E1's corrected run is E2's λ = 0.05, V = 4 cell, E3's default grid,
+    # E6's N = 128 run (both λ rules), E7's baseline and E8's MLP.
+    plan = experiments.PLANS["cpu-full"]
+    conditions, jobs = experiments.plan_jobs(plan, "cpu", plan.experiments)
+    default = conditions["E1"]["mnist5k/corrected (R1)"]
+    for exp, cond in [("E2", "lambda=0.05,V=4"), ("E3", "M=64,T=17,t_max=3"), ("E6", "N=128,lambda=0.05 (fixed)"),
+                      ("E6", "N=128,lambda=0.05 (1/N)"), ("E7", "baseline"), ("E8", "encoder=mlp")]:  # fmt: skip
+        assert conditions[exp][f"mnist5k/{cond}"] == default, (exp, cond)
     assert len(jobs) == len({k for c in conditions.values() for keys in c.values() for k in keys})
+    # Fixed epochs: N × steps is the same for every batch size of E6.
+    seen = {jobs[k][1].get("batch_size", 128) * jobs[k][1]["steps"] for c, ks in conditions["E6"].items() for k in ks}
+    assert seen == {128 * plan.steps}
+
+
+def test_the_default_tier_is_a_subset_of_cpu_full():
+    full = experiments.plan_jobs(experiments.PLANS["cpu-full"], "cpu", experiments.PLANS["cpu-full"].experiments)[1]
+    default = experiments.plan_jobs(experiments.PLANS["cpu"], "cpu", experiments.PLANS["cpu"].experiments)[1]
+    assert set(default) <= set(full)  # a cpu-full run after a default one reuses every default run (resume)
+
+
+def test_search_configs_are_seeded_and_in_range():
+    plan = experiments.PLANS["cpu-full"]
+    a, b = experiments.search_configs(plan), experiments.search_configs(plan)
+    assert a == b and len(a) == plan.search_runs
+    assert all(0.005 <= c["lam"] <= 0.5 and c["views"] in (2, 4, 8) and c["batch_size"] in (64, 128, 256) for c in a)
+
+
+def test_convergence_criterion():
+    from repro.train import convergence
+
+    steps = np.arange(1000)
+    assert convergence(list(np.exp(-steps / 100)))["plateaued"] is True  # fell early, flat by the last fifth
+    assert convergence(list(1 - steps / 1000))["plateaued"] is False  # a fifth of the fall in the last fifth
+    assert convergence(list(np.full(1000, 0.5)))["plateaued"] is False  # no fall at all: nothing was learnt
+    assert convergence([1.0, 0.5])["plateaued"] is None
+
+
+def test_collapse_sees_scale_and_dimension():
+    from repro._train_eval import collapsed, effective_rank
+
+    g = torch.Generator().manual_seed(0)
+    z = torch.randn(2000, 16, generator=g)
+    assert not collapsed(z)
+    assert collapsed(0.003 * z) and effective_rank(0.003 * z) == pytest.approx(effective_rank(z))  # RankMe can't see it
+    rank_one = torch.randn(2000, 1, generator=g) * torch.ones(1, 16) + 0.3 * z
+    assert collapsed(rank_one)
+
+
+def test_constant_schedule_and_sigreg_without_n(digits):
+    from repro.train import lr_at
+
+    cfg = _tiny(steps=100, warmup_frac=0.1, lr_schedule="constant")
+    assert [lr_at(cfg, s) for s in (9, 50, 99)] == [cfg.lr] * 3
+    with pytest.raises(ValueError, match="lr_schedule"):
+        train(_tiny(lr_schedule="step"), progress=False, data=digits)
+    with pytest.raises(ValueError, match="no such factor"):
+        train(_tiny(variant="V1", sigreg_divide_n=True), progress=False, data=digits)
+    # Without N the logged SIGReg is R1's divided by the batch size, on the first step's identical inputs.
+    with_n = train(_tiny(steps=1), progress=False, data=digits, evaluate_after=False)
+    without = train(_tiny(steps=1, sigreg_divide_n=True), progress=False, data=digits, evaluate_after=False)
+    assert without["train"]["final_sigreg"] == pytest.approx(with_n["train"]["final_sigreg"] / 32, rel=1e-6)
+
+
+def test_predictor_and_ema_teacher_resume_like_an_uninterrupted_run(tmp_path, digits):
+    cfg = _tiny(predictor=True, ema_teacher=0.9)
+    whole = train(cfg, tmp_path / "whole", progress=False, data=digits)
+    train(cfg, tmp_path / "cut", progress=False, data=digits, stop_after=3)
+    resumed = train(cfg, tmp_path / "cut", resume=True, progress=False, data=digits)
+    assert resumed["state_sha256"] == whole["state_sha256"] and _comparable(resumed) == _comparable(whole)
+    plain = train(_tiny(), progress=False, data=digits)
+    assert plain["train"]["final_loss"] != whole["train"]["final_loss"]  # the arms change the computation
+    with pytest.raises(ValueError, match="ema_teacher"):
+        train(_tiny(ema_teacher=1.0), progress=False, data=digits)
 
 
 @pytest.mark.slow
@@ -247,9 +317,22 @@ def test_listing_collapses_the_projector_where_r1_does_not(digits):
 @pytest.mark.slow
 def test_replicate_quick_writes_every_experiment(tmp_path):
     written = experiments.replicate(quick=True, out=tmp_path, progress=False)
-    assert set(written) == {"E1", "E2", "E3", "E4"}
+    assert set(written) == {"E1", "E2", "E4"}
     for exp in written:
         assert json.loads((tmp_path / f"{exp}_cpu-quick.json").read_text())["status"] == "done"
+    # Asked for an experiment outside the tier: written as not-run, saying which tier runs it.
+    experiments.replicate(quick=True, out=tmp_path, progress=False, experiments=("E7",))
+    e7 = json.loads((tmp_path / "E7_cpu-quick.json").read_text())
+    assert e7["status"] == "not-run" and "--tier cpu-full" in e7["reason"]
+
+
+def test_gpu_tier_without_cuda_is_recorded_not_run(tmp_path):
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is here: the gpu tier would run")
+    out = experiments.replicate(tier="gpu", out=tmp_path, progress=False, experiments=("E1",))
+    assert out["status"] == "not-run"
+    e1 = json.loads((tmp_path / "E1_gpu.json").read_text())
+    assert e1["status"] == "not-run" and "CUDA" in e1["reason"]
 
 
 def test_diagnostics_carry_the_covariance_spectrum():
