@@ -3,6 +3,8 @@
 Every session installs through constraints.txt, the lock: the exact versions of the whole environment that the
 committed results were made with (pyproject.toml keeps the ranges a library user gets). `nox -s lock` rewrites it."""
 
+import os
+
 import nox
 
 nox.needs_version = ">=2025.02.09"
@@ -88,6 +90,17 @@ def bench(session: nox.Session) -> None:
     """Time and memory of the SIGReg engine against R1, measured in one run (build/results/bench.json, bench.md)."""
     _install(session)
     session.run("python", "-m", "repro", "bench", *session.posargs, env=ENV)
+
+
+@nox.session(python=PYTHON, default=False)
+def gpu(session: nox.Session) -> None:
+    """The GPU tier as one prepared command (<= 10 min on one GPU, an estimate): the replication at GPU scale and the
+    SIGReg timings on the device, into $OUT when set (a lent device machine) or build/results/. Without a CUDA
+    device both write not-run results saying so."""
+    _install(session)
+    out = os.environ.get("OUT") or "build/results"
+    session.run("python", "-m", "repro", "replicate", "--tier", "gpu", "--results", out, env=ENV)
+    session.run("python", "-m", "repro", "bench", "--device", "cuda", "--seed", "0", "--results", out, env=ENV)
 
 
 @nox.session(python=PYTHON, default=False)

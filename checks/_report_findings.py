@@ -128,18 +128,28 @@ def e1_headline(results: Results) -> Finding:
     low_corrected = dig(corrected, "projector_effective_rank", "low")
     collapses = is_number(low_listing) and is_number(low_corrected) and low_listing < low_corrected
     lead = "The first published listing collapses training" if collapses else "The listing against the corrected SIGReg"
+    top = "projector_top_eigenvalue_fraction"
+    share = ""
+    if all(is_number(dig(arm, top, "mean")) for arm in (listing, corrected)):  # RankMe is scale-free: add this
+        share = f"; its top eigenvalue holds {_summary(listing, top)} of the variance, against "
+        share += _summary(corrected, top)
+    drop = f"from {_summary(corrected, 'linear_probe_10shot')} % to {_summary(listing, 'linear_probe_10shot')} %"
     text = (
         f"**{lead}** (E1, {setting}): with V1 as the regulariser the "
-        f"projector's effective rank is {_summary(listing, 'projector_effective_rank')}{of}, against "
-        f"{_summary(corrected, 'projector_effective_rank')} with the corrected SIGReg (R1), and the 10-shot probe "
-        f"drops from {_summary(corrected, 'linear_probe_10shot')} % to {_summary(listing, 'linear_probe_10shot')} %."
+        f"projector's effective rank (RankMe) is {_summary(listing, 'projector_effective_rank')}{of}, against "
+        f"{_summary(corrected, 'projector_effective_rank')} with the corrected SIGReg (R1){share}, and the 10-shot "
+        f"probe drops {drop}."
     )
     conditions = record.data.get("conditions") or {}
     v3 = next((c for c in conditions if c.startswith(f"{ds}/") and V3_ARM in c), None)
     if v3 is not None and isinstance(conditions[v3], dict):
         arm = (
             f"The V3 arm (V1's quadrature grid, with the projection) separates grid from projection: its effective "
-            f"rank is {_summary(conditions[v3], 'projector_effective_rank')}{of}."
+            f"rank is {_summary(conditions[v3], 'projector_effective_rank')}{of}, so the missing projection, not the "
+            "grid, is what collapses V1."
+            if _separates(conditions[v3], listing)
+            else f"The V3 arm (V1's quadrature grid, with the projection) has effective rank "
+            f"{_summary(conditions[v3], 'projector_effective_rank')}{of}."
         )
     else:
         arm = (
@@ -153,6 +163,12 @@ def e1_headline(results: Results) -> Finding:
         "([docs/variants.md](docs/variants.md#v1)). " + arm
     )
     return Finding("E1", anchor("E1"), text, note)
+
+
+def _separates(v3: dict, listing: dict) -> bool:
+    """V3's effective-rank interval lies wholly above V1's: the projection alone undoes the collapse."""
+    low, high = dig(v3, "projector_effective_rank", "low"), dig(listing, "projector_effective_rank", "high")
+    return is_number(low) and is_number(high) and low > high
 
 
 def _detections(results: Results, variant: str, law: str) -> str | None:
