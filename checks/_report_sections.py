@@ -243,6 +243,8 @@ def claims_section(results: Results, ctx: Context, catalog: dict[str, dict]) -> 
         if d["verdict"] == "not-run":
             measured = f"not run: {_short_reason(d.get('reason'))}"
         basis = d.get("basis") if isinstance(d.get("basis"), str) and d.get("basis") else DASH
+        if isinstance(d.get("scale"), str) and d["scale"]:  # a small-scale analogue, not the paper's setting
+            basis = f"{basis}, {d['scale']}"
         rerun = d.get("rerun") or f"python -m checks run {claim_id}"
         rows.append((claim_id + ctx.mark(record), _paper_cell(d), measured, d["verdict"], basis))
         full.append(
@@ -252,6 +254,8 @@ def claims_section(results: Results, ctx: Context, catalog: dict[str, dict]) -> 
         )  # fmt: skip
         parts = [d.get("statement")]
         parts.append(f"Paper: {d['paper']}; numbers: {fmt_paper(d.get('paper_numbers'), limit=99)}")
+        if d.get("scale") == "cpu-analogue":
+            parts.append("Judged at a CPU-analogue scale (MNIST-5k, a small MLP; docs/replication.md), not the paper's")
         if d.get("reason"):
             parts.append(f"{'Not run' if d['verdict'] == 'not-run' else 'Outcome'}: {d['reason']}")
         if d.get("interval_method"):
