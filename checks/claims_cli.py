@@ -208,7 +208,7 @@ def last_result(out: Path, claim_id: str) -> dict | None:
 
 def verdict_lines(payload: dict) -> list[str]:
     """A claim's outcome in words: verdict and why, what the paper says, what we measured."""
-    from ._report_format import fmt_paper
+    from .report.format import fmt_paper
 
     lines = [f"{payload['claim']}: {payload['verdict']}"]
     if payload.get("reason"):
