@@ -401,7 +401,7 @@ def test_fmt_interval_is_one_precision_per_cell(estimate, interval, text):
 def test_committed_results_come_from_current_check_versions():
     # Only results committed to git count (local runs may be older while one works). Current versions come from
     # the claims registry, checks.audit.runner.VERSION (every audit file) and each producer's module-level VERSION
-    # (checks.variants, repro.bench, repro.experiments for E1-E4, repro.demo for E5, repro.train for the runs).
+    # (checks.variants, repro.bench, repro.experiments for E1-E4, repro.demo for E5, repro.train.loop for the runs).
     try:
         listed = subprocess.run(
             ["git", "ls-files", "results"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=30, check=True

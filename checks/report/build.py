@@ -287,7 +287,7 @@ def current_versions() -> tuple[dict[str, dict], dict[str, int], list[str]]:
         ("engine-bench", "repro.bench"),
         ("experiment", "repro.experiments"),  # E1-E4, E6-E8
         ("experiment:E5", "repro.demo"),
-        ("training-run", "repro.train"),
+        ("training-run", "repro.train.loop"),
     ):
         try:
             version = getattr(importlib.import_module(module_name), "VERSION", None)
