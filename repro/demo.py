@@ -500,8 +500,8 @@ def _markdown(payload: dict) -> str:
 
 def _command(args: argparse.Namespace) -> int:
     figures = args.figures if args.figures is not None else args.results / "figures"
-    run_demo(scale=args.scale, quick=args.quick, out=output(args, "replication"), figures=figures,
-         progress=not args.no_progress)  # fmt: skip
+    out = output(args, "replication")
+    run_demo(scale=args.scale, quick=args.quick, out=out, figures=figures, progress=not args.no_progress)
     return 0
 
 

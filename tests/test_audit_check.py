@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from checks import _cli, audit_cli
+from checks import _cli
+from checks.audit import cli as audit_cli
 from checks.audit import fingerprint, official, runner
 from checks.audit.discrepancies import Context, conclude_d14
 from checks.audit.plan import make_plan
