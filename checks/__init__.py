@@ -1,0 +1,16 @@
+"""Checks of the paper against the code and the references: `python -m checks <command>`.
+
+Inside:
+- registry: the claim contract (`@claim`, tolerances, verdicts, per-claim seed streams); claims/: one module per
+  paper claim, claims/cli.py `list` and `run`.
+- audit/: the differential audit of the SIGReg variants (discrepancies D1-D29), audit/cli.py `audit`.
+- variants, battery: the detection table of every variant on one seeded battery (`variants`).
+- compare, mutate, lambda_convert: a user's SIGReg against the references, the mutation matrix, λ conversion.
+- stats: interval statistics; _cli, _results: the command-line shape and atomic result writing with run records.
+- report/: REPORT.md and its tables from the JSON under results/ (`report`); reproduce: every section in order,
+  then the report (`reproduce`, run.json).
+
+Who may import it: `repro` (the results layer, stats, and report's renderers) and tests. It imports `reference`;
+it reaches `repro` only by running its commands as processes (reproduce), except where a check measures the
+engine itself.
+"""

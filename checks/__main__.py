@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from . import audit_cli, claims_cli, compare, lambda_convert, mutate, report, reproduce, variants
+from . import compare, lambda_convert, mutate, reproduce, variants
 from ._cli import build_parser, run
+from .audit import cli as audit_cli
+from .claims import cli as claims_cli
+from .report import cli as report
 
 COMMAND_MODULES = (variants, claims_cli, audit_cli, compare, lambda_convert, mutate, report, reproduce)
 

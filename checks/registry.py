@@ -298,13 +298,13 @@ def claim(
 
 
 def claim_modules() -> list[str]:
-    """Every claim module under checks/claims (private helpers, named _*, excluded)."""
+    """Every claim module under checks/claims (private helpers, named _*, and the command line, cli, excluded)."""
     from . import claims
 
     return sorted(
         f"{claims.__name__}.{info.name}"
         for info in pkgutil.iter_modules(claims.__path__)
-        if not info.name.startswith("_")
+        if not info.name.startswith("_") and info.name != "cli"
     )
 
 

@@ -113,7 +113,7 @@ SECTIONS: tuple[Section, ...] = (
     # --tier gpu: the Table 6 timings on the GPU (not-run, saying why, where there is no CUDA device).
     Section("bench-gpu", "python -m repro bench --device cuda --seed 0", None,
             ("repro", "bench"), 2, (120, 0), 600, tiers=("gpu",)),
-    Section("report", "python -m checks.report", "python -m checks.report",
+    Section("report", "python -m checks report", "python -m checks report",
             None, 1, (5, 6), 300,
             after=("variants", "audit", "claims-fast", "claims-slow", "mutate", "replication", "claims-analogue",
                    "demo", "bench", "bench-gpu"),

@@ -6,9 +6,10 @@ import sys
 
 from checks._cli import build_parser, run
 
-from . import bench, cli_train, diagnose
+from . import bench, demo, diagnose, experiments
+from .train import cli as train
 
-COMMAND_MODULES = (cli_train, bench, diagnose)
+COMMAND_MODULES = (train, experiments, demo, bench, diagnose)
 
 
 def main(argv: list[str] | None = None) -> int:

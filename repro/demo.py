@@ -22,6 +22,7 @@ distances Dᵢⱼ between points and Dᵢ to the mean; p-value from the lognorma
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import math
 import time
@@ -35,6 +36,7 @@ from scipy import stats
 from tqdm.auto import tqdm
 
 import reference
+from checks._cli import add_results, output
 from checks._results import RESULTS, atomic_write_json, atomic_write_text, run_record
 from checks.stats import proportion
 
@@ -491,3 +493,24 @@ def _markdown(payload: dict) -> str:
         + tabulate(rows, headers=["cloud/variant", "stage", *cols, "looks Gaussian"], tablefmt="github")
         + "\n"
     )
+
+
+# -- Command line -- #
+
+
+def _command(args: argparse.Namespace) -> int:
+    figures = args.figures if args.figures is not None else args.results / "figures"
+    out = output(args, "replication")
+    run_demo(scale=args.scale, quick=args.quick, out=out, figures=figures, progress=not args.no_progress)
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("demo", help="E5: point clouds optimised with SIGReg (V1 vs R1), tested")
+    p.add_argument("--scale", default="cpu", choices=("cpu", "gpu"))
+    p.add_argument("--quick", action="store_true", help="fewer points and steps")
+    add_results(p)
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: <results>/replication)")
+    p.add_argument("--figures", type=Path, default=None, help="figures folder (default: <results>/figures)")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(run=_command)

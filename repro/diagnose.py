@@ -19,7 +19,7 @@ observation and the null batches are exchangeable under H0, so its false-positiv
 the M slices share the data and are never treated as independent tests.
 
 Verdict (first match wins):
-1. collapsed: effective rank (the training diagnostics' definition, `repro._train_eval.effective_rank`) below
+1. collapsed: effective rank (the training diagnostics' definition, `repro.train.evaluation.effective_rank`) below
    COLLAPSE_RANK_FRACTION × its median over N(0, I) batches of the same N and K, or mean coordinate variance below
    COLLAPSE_VARIANCE;
 2. otherwise, if the omnibus p <= alpha, the departure is attributed to the tests it flags (max-T, see `omnibus`):
@@ -51,8 +51,8 @@ from tqdm import tqdm
 
 from checks._results import atomic_write_json, run_record
 
-from ._train_eval import effective_rank
 from .sigreg import OFFICIAL, draw_directions, sigreg
+from .train.evaluation import effective_rank
 
 CONSISTENT = "consistent with N(0, I)"
 VERDICTS = ("collapsed", "anisotropic", "non-Gaussian", "not standardised", CONSISTENT)

@@ -15,7 +15,7 @@ E8  encoder architectures under the same hyperparameters, each with its random-i
 Tiers (`PLANS`): `cpu` (the default, E1, E2's V = 4 row and E4 over it: ~10 min on 2 cores), `cpu-full` (every
 experiment: ~60 min on 2 cores), `gpu` (the default tier's experiments with a CNN at 2,000 steps, one GPU), and
 `quick` (a smoke run). Every run trains to `Plan.steps`, a length at which the loss has plateaued by the recorded
-criterion (`repro.train.convergence`), and grids share cells: the default cell of one grid is the baseline of
+criterion (`repro.train.loop.convergence`), and grids share cells: the default cell of one grid is the baseline of
 the others, so the same configuration trains once. Runs are cached as runs/<key>.json: a rerun after an
 interruption reuses every finished run of the same configuration and commit (resume), and recomputes the rest.
 
@@ -25,6 +25,7 @@ over runs with an explicit numpy Generator). Runs go to a pool of spawned proces
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import os
@@ -36,6 +37,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from checks._cli import add_results, output
 from checks._results import RESULTS, atomic_write_json, atomic_write_text, run_record
 from checks.stats import partial_spearman, spearman_bootstrap, t_interval
 
@@ -91,7 +93,7 @@ class Plan:
     ema_momentum: float = 0.99  # E7's teacher: a horizon of ~100 steps, short against the run
 
 
-CPU_STEPS = 1000  # = TrainConfig.steps: MNIST-5k at batch 128 plateaus by then (repro.train.convergence)
+CPU_STEPS = 1000  # = TrainConfig.steps: MNIST-5k at batch 128 plateaus by then (repro.train.loop.convergence)
 BATCH = 128  # = TrainConfig.batch_size: fixed epochs scale the steps by BATCH / N
 PLANS = {
     "cpu": Plan(CPU_STEPS, (0, 1, 2), "mnist5k", ("E1", "E2", "E4"), lams=(0.01, 0.05, 0.2), views=(4,)),
@@ -151,9 +153,9 @@ def plan_jobs(plan: Plan, scale: str, experiments: tuple[str, ...]) -> tuple[dic
 
     A key names only the overrides that differ from the scale's defaults, so the same run planned by two
     experiments (E1's corrected run is E2's λ = 0.05, V = 4 cell, E3's default grid, E6's N = 128 ...) runs once."""
-    from .train import make_config
+    from .train.config import make_config
 
-    base = dataclasses.asdict(make_config(scale))
+    base = make_config(scale).flat()
     jobs: dict[str, tuple[str, dict]] = {}
     conditions: dict[str, dict[str, list[str]]] = {}
     ds = plan.dataset
@@ -220,13 +222,14 @@ _DATA: dict = {}
 def run_job(kind: str, overrides: dict) -> dict:
     """One job in a worker: a training run or a baseline evaluation; the data are loaded once per process."""
     from . import data as data_mod
-    from .train import make_config, run_baseline, train
+    from .train.config import make_config
+    from .train.loop import run_baseline, train
 
     scale = overrides["scale"]
     cfg = make_config(scale, **{k: v for k, v in overrides.items() if k != "scale"})
-    key = (cfg.dataset, cfg.test_fraction, cfg.split_seed)
+    key = (cfg.data.dataset, cfg.data.test_fraction, cfg.data.split_seed)
     if key not in _DATA:
-        _DATA[key] = data_mod.load(cfg.dataset, test_fraction=cfg.test_fraction, split_seed=cfg.split_seed)
+        _DATA[key] = data_mod.load(key[0], test_fraction=key[1], split_seed=key[2])
     data = _DATA[key]
     if kind == "train":
         return train(cfg, progress=False, data=data)
@@ -328,7 +331,7 @@ def not_run(scale: str, reason: str, out: Path = OUT, experiments: tuple[str, ..
 
 def _reusable(path: Path, cfg: dict) -> dict | None:
     """A finished run stored at `path` by this commit (clean tree) for config `cfg`, else None (resume rule)."""
-    from .train import VERSION as RUN_VERSION
+    from .train.loop import VERSION as RUN_VERSION
 
     try:
         stored = json.loads(path.read_text())
@@ -351,7 +354,7 @@ def replicate(
     """Run a tier's experiments (or a subset), write E<n>_<scale>.json (+ .md) and per-run JSON under out/runs."""
     import torch
 
-    from .train import make_config
+    from .train.config import make_config
 
     if tier not in TIERS:
         raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
@@ -380,7 +383,7 @@ def replicate(
     runs_dir = out / "runs"
     results: dict[str, dict] = {}
     for key, (_, ov) in jobs.items():
-        cfg = dataclasses.asdict(make_config(scale, **{k: v for k, v in ov.items() if k != "scale"}))
+        cfg = make_config(scale, **{k: v for k, v in ov.items() if k != "scale"}).flat()
         stored = _reusable(runs_dir / f"{_file_key(key)}.json", cfg)
         if stored is not None:
             results[key] = stored
@@ -433,3 +436,33 @@ def _cost(kind: str, ov: dict) -> float:
         return 0.0
     cnn = 4 if ov.get("encoder") == "cnn" else 1
     return ov.get("views", 4) * ov.get("steps", 1) * ov.get("batch_size", BATCH) * cnn
+
+
+# -- Command line -- #
+
+
+def run_replicate(args: argparse.Namespace) -> int:
+    replicate(
+        tier=args.tier,
+        quick=args.quick,
+        out=output(args, "replication"),
+        experiments=tuple(args.only) if args.only else None,
+        workers=args.workers,
+        progress=not args.no_progress,
+    )
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("replicate", help="experiments E1-E8 (<results>/replication/*.json)")
+    p.add_argument(
+        "--tier", default="cpu", choices=TIERS,
+        help="cpu: E1, E2's V = 4 row, E4 (~10 min); cpu-full: every experiment (~60 min); gpu: cpu-full larger",
+    )  # fmt: skip
+    p.add_argument("--quick", action="store_true", help="a < 3 min smoke run (fewer steps, seeds and points)")
+    p.add_argument("--only", nargs="+", choices=EXPERIMENTS, help="a subset of the experiments")
+    p.add_argument("--workers", type=int, default=2, help="parallel processes (spawn), one torch thread each")
+    add_results(p)
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: <results>/replication)")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(run=run_replicate)

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._train_dist import all_mean, all_mean_detached, is_distributed, world_size
+from .train.distributed import all_mean, all_mean_detached, is_distributed, world_size
 
 
 class BatchNorm(nn.Module):

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from checks import _cli, audit_cli
+from checks import _cli
+from checks.audit import cli as audit_cli
 from checks.audit import fingerprint, official, runner
 from checks.audit.discrepancies import Context, conclude_d14
 from checks.audit.plan import make_plan
@@ -129,7 +130,7 @@ def test_official_suite_entry_degrades_to_not_run_without_the_tree(tmp_path, mon
 def test_latex_escaping_keeps_spaces_and_maps_symbols_to_ascii():
     # Spaces must stay breakable (p{} columns wrap); specials are escaped; the Unicode the audit writes maps to
     # math macros, so pdflatex takes the table as is.
-    from checks._report_format import latex_escape
+    from checks.report.format import latex_escape
 
     assert latex_escape("a_b 95% λ ≈ 1") == r"a\_b 95\% $\lambda$ $\approx$ 1"
     assert latex_escape("exp(−t²/σ²) & {x}").isascii()

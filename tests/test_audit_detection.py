@@ -10,8 +10,9 @@ import pytest
 from scipy import stats
 
 import reference
-from checks import _cli, audit_cli
+from checks import _cli
 from checks.audit import battery
+from checks.audit import cli as audit_cli
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from checks import _cli, audit_cli
+from checks import _cli
+from checks.audit import cli as audit_cli
 from reference import oracle
 
 IDS = ["D1", "D5", "D6", "D13", "D16", "D18"]

@@ -8,11 +8,11 @@ import re
 
 import pytest
 
-from checks._report_format import latex_escape
 from checks.audit import REGISTRY, discrepancies, runner
 from checks.audit._common import Finding
 from checks.audit.discrepancies import Context
 from checks.audit.plan import make_plan
+from checks.report.format import latex_escape
 
 # Conclusions computed in-process from the plan alone (D10 and D12 are cited-only, hence not-run).
 IN_PROCESS = ("D4", "D9", "D10", "D12", "D17")

@@ -9,7 +9,8 @@ import re
 import numpy as np
 import pytest
 
-from checks import _cli, claims_cli, registry
+from checks import _cli, registry
+from checks.claims import cli as claims_cli
 from checks.registry import Claim, Outcome, Registry, Tolerance, claim, claim_rng, claim_seed, verdict_from_interval
 
 PAPER_IDS = [f"C{i}" for i in range(1, 36)]  # docs/claims.md numbers them C1–C35

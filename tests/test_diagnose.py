@@ -158,12 +158,12 @@ def test_rank1_reports_the_spectrum():
 
 def test_effective_rank_is_the_training_definition():
     # One definition of effective rank in the suite: training's diagnostics and diagnose call the same function.
-    from repro import _train_eval
+    from repro.train import evaluation
 
-    assert diagnose_module.effective_rank is _train_eval.effective_rank
+    assert diagnose_module.effective_rank is evaluation.effective_rank
     z = _anisotropic(300, 12, 4)
     directions = torch.nn.functional.normalize(torch.randn(12, 8, generator=torch.Generator().manual_seed(1)), dim=0)
-    trained = _train_eval.diagnostics(z.float(), directions)["effective_rank"]
+    trained = evaluation.diagnostics(z.float(), directions)["effective_rank"]
     diagnosed = diagnose(z, directions=8, null_reps=99, alpha=0.05)["spectrum"]["effective_rank"]
     assert diagnosed == pytest.approx(trained, rel=1e-6)  # float32 vs float64 input of the same matrix
 

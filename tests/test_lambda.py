@@ -11,7 +11,7 @@ import torch
 import reference
 from checks.__main__ import main
 from checks.lambda_convert import CONVENTIONS, balance, convert, get
-from repro._train_loss import lejepa_loss
+from repro.train.loss import lejepa_loss
 
 N, K, M = 64, 16, 64
 

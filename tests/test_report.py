@@ -20,8 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from checks import _cli, _report_figures, _report_format, _report_load, report, reproduce
+from checks import _cli, reproduce
 from checks._results import REPO_ROOT
+from checks.report import build as report
+from checks.report import cli as report_cli
+from checks.report import context, findings
+from checks.report import figures as report_figures
+from checks.report import format as report_format
+from checks.report import load as report_load
 from checks.reproduce import Section
 
 FIXTURES = Path(__file__).parent / "fixtures" / "report"
@@ -41,13 +47,13 @@ def _tree(tmp_path: Path) -> Path:
 
 
 def _render_fixture(root: Path) -> report.Rendered:
-    rendered = report.render(_report_load.read(root), *_current())
+    rendered = report.render(report_load.read(root), *_current())
     report.write(rendered, root)
     return rendered
 
 
 def _run_cli(*argv: str) -> int:
-    return _cli.run(_cli.build_parser("python -m checks", "", [report, reproduce]), list(argv))
+    return _cli.run(_cli.build_parser("python -m checks", "", [report_cli, reproduce]), list(argv))
 
 
 # -- Golden files -- #
@@ -181,10 +187,10 @@ def test_report_spectra_figure_is_drawn_when_runs_carry_eigenvalues(tmp_path):
     run = json.loads(path.read_text(encoding="utf-8"))
     run["eval"]["projector"]["diagnostics"]["eigenvalues"] = [4.0, 2.0, 1.0, 0.5]
     path.write_text(json.dumps(run), encoding="utf-8")
-    results = _report_load.read(root)
+    results = report_load.read(root)
     experiment = next(r for r in results.of("experiment") if r.ident == "E1_cpu")
     runs = {Path(r.path).stem: r for r in results.of("training-run")}
-    png, caption = _report_figures.spectra(experiment, runs)
+    png, caption = report_figures.spectra(experiment, runs)
     assert png.startswith(PNG) and "E1_cpu" in caption
 
 
@@ -204,7 +210,7 @@ def test_report_survives_unexpected_shapes_deeper_than_the_key_checks(tmp_path):
     edit("claims/C15-bounded-gradient.json", lambda d: d.update(seeds={"suite_seed": {"nested": 1}}))
     edit("replication/E1_cpu.json", lambda d: d["conditions"]["mnist5k/corrected (R1)"].update(linear_probe="n/a"))
     edit("replication/runs/train__scale=cpu.json", lambda d: d.update(eval="x"))
-    rendered = report.render(_report_load.read(root), *_current())
+    rendered = report.render(report_load.read(root), *_current())
     text = rendered.markdown
     assert "## Skipped results" in text and "could not be rendered" not in text
     assert "| mnist5k/corrected (R1) | —" in text  # the malformed cell is a dash, the row stays
@@ -227,7 +233,7 @@ def test_report_removes_its_stale_outputs_when_data_go_away(tmp_path):
 
 # -- Findings: the first screen of REPORT.md and README.md -- #
 
-# Where each finding's numbers live, written here independently of checks/_report_findings.py: for a finding id,
+# Where each finding's numbers live, written here independently of checks/report/findings.py: for a finding id,
 # the result file (a glob under results/) and the strings its sentence must show, read straight from that file.
 
 
@@ -236,12 +242,12 @@ def _e1_strings(d: dict) -> list[str]:
     out = []
     for arm in ("listing (V1)", "corrected (R1)"):
         s = d["conditions"][f"{ds}/{arm}"]["projector_effective_rank"]
-        out.append(_report_format.fmt_interval(s["mean"], [s["low"], s["high"]]))
+        out.append(report_format.fmt_interval(s["mean"], [s["low"], s["high"]]))
     return out
 
 
 def _estimate_and_verdict(d: dict) -> list[str]:
-    return [_report_format.fmt_interval(d["estimate"], d["interval"]), f", {d['verdict']})"]
+    return [report_format.fmt_interval(d["estimate"], d["interval"]), f", {d['verdict']})"]
 
 
 FINDING_SOURCES = {
@@ -256,10 +262,8 @@ FINDING_SOURCES = {
 
 def findings_block(text: str) -> list[str]:
     """The numbered findings of a README (between the markers) or a REPORT.md (under "What we found")."""
-    from checks import _report_findings
-
-    if _report_findings.README_START in text:
-        text = text.split(_report_findings.README_START, 1)[1].split(_report_findings.README_END, 1)[0]
+    if findings.README_START in text:
+        text = text.split(findings.README_START, 1)[1].split(findings.README_END, 1)[0]
     else:
         text = text.split("## What we found", 1)[1].split("\n## ", 1)[0]
     return [line for line in text.splitlines() if line[:1].isdigit() and ". " in line[:4]]
@@ -291,8 +295,8 @@ def test_findings_agree_with_their_result_files_and_fail_when_one_changes(tmp_pa
     assert len(findings_block(rendered.markdown)) >= 4  # the fixture lacks D13 and D16
     assert finding_problems(rendered.markdown, root) == []
     assert finding_problems(rendered.readme_block.join(["<!-- findings:start -->", "<!-- findings:end -->"])
-                            .replace("<!-- findings:start -->", report.findings_mod.README_START)
-                            .replace("<!-- findings:end -->", report.findings_mod.README_END), root) == []  # fmt: skip
+                            .replace("<!-- findings:start -->", findings.README_START)
+                            .replace("<!-- findings:end -->", findings.README_END), root) == []  # fmt: skip
     # Negative controls: a result whose number or verdict changed after the text was written is caught.
     d1 = json.loads((root / "audit" / "D1.json").read_text(encoding="utf-8"))
     (root / "audit" / "D1.json").write_text(json.dumps({**d1, "estimate": d1["estimate"] * 1.5}), encoding="utf-8")
@@ -318,19 +322,17 @@ def test_committed_report_and_readme_show_findings_that_match_results():
 
 def test_findings_words_follow_the_verdict(tmp_path):
     # The bold lead states what the verdict means; with another verdict the sentence must not keep the old words.
-    from checks import _report_findings
-
     root = _tree(tmp_path)
     c15 = root / "claims" / "C15-bounded-gradient.json"
     data = json.loads(c15.read_text(encoding="utf-8"))
     c15.write_text(json.dumps({**data, "verdict": "inconclusive"}), encoding="utf-8")
-    found, _ = _report_findings.findings(_report_load.read(root))
+    found, _ = findings.findings(report_load.read(root))
     text = next(f.text for f in found if f.ident == "C15")
     assert "does not hold" not in text and "(C15, inconclusive)" in text
 
 
 def test_readme_block_is_replaced_between_markers_only():
-    start, end = report.findings_mod.README_START, report.findings_mod.README_END
+    start, end = findings.README_START, findings.README_END
     readme = f"# x\n\nbefore\n{start}\nold\n{end}\nafter\n"
     assert report.with_findings(readme, "new\n") == f"# x\n\nbefore\n{start}\nnew\n{end}\nafter\n"
     with pytest.raises(ValueError, match="exactly one"):
@@ -372,7 +374,7 @@ def test_atomic_write_bytes_leaves_target_untouched_on_failure(tmp_path):
 # -- Formatting -- #
 
 
-@pytest.mark.parametrize("module", [_report_format])
+@pytest.mark.parametrize("module", [report_format])
 def test_report_format_doctests_pass(module):
     failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert tried > 0 and failures == 0
@@ -390,7 +392,7 @@ def test_report_format_doctests_pass(module):
     ],
 )
 def test_fmt_interval_is_one_precision_per_cell(estimate, interval, text):
-    assert _report_format.fmt_interval(estimate, interval) == text
+    assert report_format.fmt_interval(estimate, interval) == text
 
 
 # -- Staleness of committed results -- #
@@ -399,7 +401,7 @@ def test_fmt_interval_is_one_precision_per_cell(estimate, interval, text):
 def test_committed_results_come_from_current_check_versions():
     # Only results committed to git count (local runs may be older while one works). Current versions come from
     # the claims registry, checks.audit.runner.VERSION (every audit file) and each producer's module-level VERSION
-    # (checks.variants, repro.bench, repro.experiments for E1-E4, repro.demo for E5, repro.train for the runs).
+    # (checks.variants, repro.bench, repro.experiments for E1-E4, repro.demo for E5, repro.train.loop for the runs).
     try:
         listed = subprocess.run(
             ["git", "ls-files", "results"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=30, check=True
@@ -409,17 +411,17 @@ def test_committed_results_come_from_current_check_versions():
     committed = {Path(p).relative_to("results").as_posix() for p in listed}
     if not committed:
         pytest.skip("no result is committed under results/")
-    records = [r for r in _report_load.read(REPO_ROOT / "results").records if r.path in committed]
+    records = [r for r in report_load.read(REPO_ROOT / "results").records if r.path in committed]
     _, versions, _ = report.current_versions()
-    stale = [f"{r.path} (v{theirs} < v{current})" for r, theirs, current in report.outdated(records, versions)]
+    stale = [f"{r.path} (v{theirs} < v{current})" for r, theirs, current in context.outdated(records, versions)]
     assert not stale, f"committed results from older check versions; rerun them: {stale}"
 
 
 def test_outdated_finds_older_and_missing_versions():
-    results = _report_load.read(FIXTURES / "results")
+    results = report_load.read(FIXTURES / "results")
     catalog, versions, _ = _current()
     versions = {**versions, **{f"claim:{k}": v["claim_version"] for k, v in catalog.items()}}
-    found = {r.path: (theirs, current) for r, theirs, current in report.outdated(results.records, versions)}
+    found = {r.path: (theirs, current) for r, theirs, current in context.outdated(results.records, versions)}
     assert found == {"claims/C3-core-fifty-lines.json": (1, 2), "audit/D1.json": (1, 2)}  # D6, D12: kind's version 1
 
 
@@ -464,7 +466,7 @@ def test_reproduce_records_done_failed_missing_and_timed_out_sections(tmp_path):
     assert {"commit", "dirty"} <= set(on_disk["suite"]) and "hostname" not in json.dumps(on_disk)
     assert (tmp_path / "logs" / "ok.log").read_text(encoding="utf-8").splitlines()[-1] == "hello"
     # The report reads this run.json as valid (no section of it is skipped).
-    assert not _report_load.read(tmp_path).skipped
+    assert not report_load.read(tmp_path).skipped
 
 
 def test_reproduce_runs_two_single_core_sections_at_once(tmp_path):

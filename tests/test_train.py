@@ -1,4 +1,4 @@
-"""LeJEPA training (repro/train.py and helpers): loss formula, determinism, resume, 2-process DDP, bad input, CLI."""
+"""LeJEPA training (repro/train/): loss formula, determinism, resume, 2-process DDP, bad input, CLI."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ import torch
 
 import reference
 from checks._cli import build_parser, run
-from repro import cli_train, data, experiments
-from repro._train_augment import make_views, spec_for
-from repro._train_loss import lejepa_loss, make_sigreg, r1_sigreg
-from repro.train import load_checkpoint, make_config, override, train
+from repro import data, experiments
+from repro.train import cli as train_cli
+from repro.train.augment import make_views, spec_for
+from repro.train.config import TrainConfig, make_config, override
+from repro.train.loop import load_checkpoint, train
+from repro.train.loss import lejepa_loss, make_sigreg, r1_sigreg
 
 torch.set_num_threads(1)  # one thread per process (bit-identical reductions; the suite's rule)
 
@@ -134,7 +136,7 @@ def test_resume_after_a_stop_equals_an_uninterrupted_run(tmp_path, digits):
 
 
 def test_two_process_gloo_run_equals_one_process_on_the_global_batch(tmp_path, digits):
-    from repro._train_ddp import spawn_train
+    from repro.train.ddp import spawn_train
 
     cfg = _tiny(steps=5)
     train(cfg, tmp_path / "one", progress=False, data=digits, evaluate_after=False)
@@ -176,7 +178,7 @@ def test_bad_config_is_a_value_error_before_training(tmp_path, digits, overrides
 
 def test_override_checks_keys_and_types():
     cfg = make_config("cpu")
-    assert override(cfg, lam=1).lam == 1.0  # an int is a float
+    assert override(cfg, lam=1).sigreg.lam == 1.0  # an int is a float
     with pytest.raises(ValueError, match="unknown config key"):
         override(cfg, lamda=0.1)
     with pytest.raises(ValueError, match="must be int"):
@@ -185,6 +187,19 @@ def test_override_checks_keys_and_types():
         override(cfg, steps=True)
     with pytest.raises(ValueError, match="unknown scale"):
         make_config("tpu")
+
+
+def test_config_parts_keep_the_flat_keys_and_their_order():
+    # result.json's "config" and checkpoints are flat, in the order the one-part TrainConfig wrote them: results and
+    # checkpoints written before the parts read (and resume) the same.
+    cfg = make_config("gpu", lam=0.1, views=6, knn_k=5, device="cpu")
+    flat = cfg.flat()
+    head = ["dataset", "variant", "lam", "views", "global_views", "batch_size", "steps", "seed", "scale"]
+    assert list(flat)[:9] == head
+    assert list(flat)[-4:] == ["fewshot", "fewshot_draws", "knn_k", "eval_slices"] and len(flat) == 36
+    assert (flat["lam"], flat["views"], flat["knn_k"], flat["encoder"]) == (0.1, 6, 5, "cnn")
+    assert (cfg.sigreg.lam, cfg.data.views, cfg.eval.knn_k, cfg.model.encoder) == (0.1, 6, 5, "cnn")
+    assert TrainConfig.from_flat(flat) == cfg
 
 
 def test_images_too_small_for_the_crops(digits):
@@ -208,7 +223,7 @@ def test_checkpoint_from_another_config_is_refused_before_training(tmp_path, dig
 
 
 def test_cli_train_writes_a_result_and_rejects_bad_input(tmp_path, capsys):
-    parser = build_parser("python -m repro", "", [cli_train])
+    parser = build_parser("python -m repro", "", [train_cli])
     argv = ["train", "--dataset", "digits", "--steps", "2", "--batch-size", "16", "--num-slices", "8",
             "--set", "hidden=16", "--set", "fewshot_draws=1", "--out", str(tmp_path), "--no-progress"]  # fmt: skip
     assert run(parser, argv) == 0
@@ -256,7 +271,7 @@ def test_search_configs_are_seeded_and_in_range():
 
 
 def test_convergence_criterion():
-    from repro.train import convergence
+    from repro.train.loop import convergence
 
     steps = np.arange(1000)
     assert convergence(list(np.exp(-steps / 100)))["plateaued"] is True  # fell early, flat by the last fifth
@@ -266,7 +281,7 @@ def test_convergence_criterion():
 
 
 def test_collapse_sees_scale_and_dimension():
-    from repro._train_eval import collapsed, effective_rank
+    from repro.train.evaluation import collapsed, effective_rank
 
     g = torch.Generator().manual_seed(0)
     z = torch.randn(2000, 16, generator=g)
@@ -277,10 +292,10 @@ def test_collapse_sees_scale_and_dimension():
 
 
 def test_constant_schedule_and_sigreg_without_n(digits):
-    from repro.train import lr_at
+    from repro.train.loop import lr_at
 
     cfg = _tiny(steps=100, warmup_frac=0.1, lr_schedule="constant")
-    assert [lr_at(cfg, s) for s in (9, 50, 99)] == [cfg.lr] * 3
+    assert [lr_at(cfg, s) for s in (9, 50, 99)] == [cfg.optim.lr] * 3
     with pytest.raises(ValueError, match="lr_schedule"):
         train(_tiny(lr_schedule="step"), progress=False, data=digits)
     with pytest.raises(ValueError, match="no such factor"):
@@ -337,7 +352,7 @@ def test_gpu_tier_without_cuda_is_recorded_not_run(tmp_path):
 
 def test_diagnostics_carry_the_covariance_spectrum():
     # The report's spectra figure reads these: descending, one per dimension, summing to the covariance trace.
-    from repro._train_eval import diagnostics
+    from repro.train.evaluation import diagnostics
 
     g = torch.Generator().manual_seed(0)
     z = torch.randn(300, 8, generator=g) * torch.tensor([3.0, 2, 1, 1, 1, 1, 0.5, 0.1])

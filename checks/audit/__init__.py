@@ -5,6 +5,9 @@
 - `discrepancies`: the registry D1–D29 (docs/discrepancies.md plus new ones), each turning measurements into a verdict;
 - `runner`: scheduling and atomic writing; `render`: Markdown and booktabs tables; `fingerprint`: the
   regression guard against checks/audit/baseline.json.
+- `cli`: `python -m checks audit`.
+
+Who may import it: the rest of `checks` (compare and mutate reuse its measurements) and tests.
 """
 
 from .discrepancies import REGISTRY, SECTIONS

@@ -10,7 +10,7 @@ import re
 
 from tabulate import tabulate
 
-from .._report_format import latex_escape
+from ..report.format import latex_escape
 from .discrepancies import fmt
 
 

@@ -1,23 +1,20 @@
-"""`python -m checks report`: results/REPORT.md, review tables and figures, rendered from the JSON under results/.
+"""REPORT.md, its tables and figures from a results tree: `generate` reads the JSON (`load.read`), renders every
+section (`render`), writes the files (`write`) and, for the repository's own results/, README.md's findings block.
 
-    python -m checks report                  # results/REPORT.md, tables/*.{md,tex,csv}, figures/report_*.png
-    python -m checks report --results DIR    # another results tree (its REPORT.md, tables/ and figures/)
-
-REPORT.md opens with the findings (`checks._report_findings`: a few sentences, each built from one result file)
-and the hero figure; rendering the repository's own results/ also rewrites README.md's "What we found" block
-between its marker comments, so the README cannot drift from the results either.
+REPORT.md opens with the findings (`findings`: a few sentences, each built from one result file) and the hero
+figure; rendering the repository's own results/ also rewrites README.md's "What we found" block between its marker
+comments, so the README cannot drift from the results either.
 
 The renderer computes no statistic: every number is read from a result file and printed with one formatter
-(`checks._report_format.fmt`). The environment, the reference commit and device (against which results are
-marked stale) and the wall times come from run.json, written by `python -m checks reproduce`, so the same JSON
-gives the same bytes on any machine at any commit. From the code the report takes only the registry: the claim
-list (claims without a result file are listed as not-run) and the current version of each check, so that a result
-produced by an older version is marked.
+(`format.fmt`). The environment, the reference commit and device (against which results are marked stale) and the
+wall times come from run.json, written by `python -m checks reproduce`, so the same JSON gives the same bytes on any
+machine at any commit. From the code the report takes only the registry: the claim list (claims without a result
+file are listed as not-run) and the current version of each check, so that a result produced by an older version
+is marked.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 import sys
@@ -25,39 +22,23 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from . import _report_figures as figures_mod
-from . import _report_findings as findings_mod
-from ._report_evidence import basis_section, evidence_summary, mutations_section
-from ._report_format import DASH, Table, table_file_markdown, to_csv, to_latex
-from ._report_load import Results, read
-from ._report_sections import (
-    FIGURES,
-    OUTDATED,
-    STALE,
-    Context,
-    Section,
-    bench_section,
-    claims_section,
-    discrepancies_section,
-    environment_section,
-    figures_section,
-    missing_section,
-    outdated,
-    provenance_section,
-    reference_of,
-    replication_section,
-    short,
-    skipped_section,
-    variants_section,
-)
-from ._results import REPO_ROOT, RESULTS, atomic_write_bytes, atomic_write_json, atomic_write_text
-from .registry import VERDICTS
+from .._results import REPO_ROOT, RESULTS, atomic_write_bytes, atomic_write_json, atomic_write_text
+from ..registry import VERDICTS
+from . import figures as figures_mod
+from . import findings as findings_mod
+from .context import FIGURES, OUTDATED, STALE, Context, Section, reference_of, short
+from .environment import environment_section, figures_section, missing_section, provenance_section, skipped_section
+from .evidence import basis_section, evidence_summary, mutations_section
+from .format import DASH, Table, table_file_markdown, to_csv, to_latex
+from .load import Results, read
+from .replication import bench_section, replication_section
+from .sections import claims_section, discrepancies_section, variants_section
 
 REPORT_NAME = "REPORT.md"
 README = REPO_ROOT / "README.md"  # its "What we found" block is rewritten when the report renders results/
 TABLES = "tables"
 MANIFEST = ".report-manifest.json"  # under tables/: the files the last report wrote (stale ones are removed)
-__all__ = ["Rendered", "atomic_write_bytes", "current_versions", "generate", "outdated", "register", "render", "write"]
+__all__ = ["Rendered", "current_versions", "generate", "render", "with_findings", "write", "write_readme"]
 
 
 # -- Rendering -- #
@@ -291,7 +272,7 @@ def current_versions() -> tuple[dict[str, dict], dict[str, int], list[str]]:
     versions: dict[str, int] = {}
     unresolved: list[str] = []
     try:
-        from .registry import load_claims
+        from ..registry import load_claims
 
         for entry in load_claims():
             catalog[entry.id] = entry.describe()
@@ -306,7 +287,7 @@ def current_versions() -> tuple[dict[str, dict], dict[str, int], list[str]]:
         ("engine-bench", "repro.bench"),
         ("experiment", "repro.experiments"),  # E1-E4, E6-E8
         ("experiment:E5", "repro.demo"),
-        ("training-run", "repro.train"),
+        ("training-run", "repro.train.loop"),
     ):
         try:
             version = getattr(importlib.import_module(module_name), "VERSION", None)
@@ -329,7 +310,7 @@ def current_versions() -> tuple[dict[str, dict], dict[str, int], list[str]]:
     return catalog, versions, unresolved
 
 
-# -- Command line -- #
+# -- Rendering a results tree -- #
 
 
 def generate(root: Path = RESULTS, figures: bool = True, registry: bool = True) -> Rendered:
@@ -343,28 +324,3 @@ def generate(root: Path = RESULTS, figures: bool = True, registry: bool = True) 
         except ValueError as error:  # markers edited away: the report still stands; say what was not done
             print(f"README.md not updated: {error}", file=sys.stderr)
     return rendered
-
-
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("report", help="results/REPORT.md, tables (md, tex, csv) and figures from JSON")
-    parser.add_argument("--results", type=Path, default=RESULTS, help="results tree to read and write into")
-    parser.add_argument("--no-figures", action="store_true", help="skip the report's own figures")
-    parser.add_argument(
-        "--no-registry", action="store_true", help="do not read the claim list and check versions from the code"
-    )
-    parser.set_defaults(run=main)
-
-
-def main(args: argparse.Namespace) -> int:
-    rendered = generate(args.results, figures=not args.no_figures, registry=not args.no_registry)
-    print(
-        f"wrote {args.results / REPORT_NAME}: {len(rendered.tables)} tables, {len(rendered.figures)} figures",
-        file=sys.stderr,
-    )
-    return 0
-
-
-if __name__ == "__main__":  # `python -m checks.report`, usable before `report` is wired into `python -m checks`
-    from ._cli import build_parser, run
-
-    sys.exit(run(build_parser("python -m checks.report", __doc__, [sys.modules[__name__]]), ["report", *sys.argv[1:]]))

@@ -27,7 +27,7 @@ import torch
 
 import reference
 
-from ._train_dist import all_mean, is_distributed, world_size
+from .distributed import all_mean, is_distributed, world_size
 
 DEFAULT_GRID = (3.0, 17)  # R1's knots on [0, t_max]: the only grid the other sources allow
 SigReg = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (z (V, N, K), directions (K, M)) -> scalar

@@ -6,7 +6,6 @@ code under `torch.multiprocessing.spawn` so that a test can compare a W-process 
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import tempfile
 from pathlib import Path
@@ -17,14 +16,15 @@ import torch.multiprocessing as mp
 
 
 def _worker(rank: int, world: int, init_file: str, cfg_fields: dict, out_dir: str, data) -> None:
-    from .train import TrainConfig, train
+    from .config import TrainConfig
+    from .loop import train
 
     torch.set_num_threads(1)
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world)
     try:
-        train(TrainConfig(**cfg_fields), out_dir, progress=False, evaluate_after=False, data=data)
+        train(TrainConfig.from_flat(cfg_fields), out_dir, progress=False, evaluate_after=False, data=data)
     finally:
         dist.destroy_process_group()
 
@@ -37,5 +37,5 @@ def spawn_train(cfg, world: int, out_dir: Path | str, data=None) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         init_file = os.path.join(tmp, "rendezvous")
-        mp.spawn(_worker, args=(world, init_file, dataclasses.asdict(cfg), str(out_dir), data), nprocs=world, join=True)
+        mp.spawn(_worker, args=(world, init_file, cfg.flat(), str(out_dir), data), nprocs=world, join=True)
     return torch.load(out_dir / "checkpoint.pt", map_location="cpu", weights_only=True)

@@ -25,10 +25,10 @@ from pathlib import Path
 from tabulate import tabulate
 from tqdm import tqdm
 
-from ._cli import add_results, output
-from ._cli import seed as seed_type
-from ._results import RESULTS_ENV, atomic_write_json, run_record
-from .registry import CPU_TIERS, TIERS, Claim, Outcome, claim_rng, claim_seed, jsonable, load_claims
+from .._cli import add_results, output
+from .._cli import seed as seed_type
+from .._results import RESULTS_ENV, atomic_write_json, run_record
+from ..registry import CPU_TIERS, TIERS, Claim, Outcome, claim_rng, claim_seed, jsonable, load_claims
 
 DEFAULT_SEED = 0
 SCHEMA_VERSION = 1
@@ -208,7 +208,7 @@ def last_result(out: Path, claim_id: str) -> dict | None:
 
 def verdict_lines(payload: dict) -> list[str]:
     """A claim's outcome in words: verdict and why, what the paper says, what we measured."""
-    from ._report_format import fmt_paper
+    from ..report.format import fmt_paper
 
     lines = [f"{payload['claim']}: {payload['verdict']}"]
     if payload.get("reason"):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import io
 
-from ._report_format import fmt, is_number
-from ._report_load import Record, dig
+from .format import fmt, is_number
+from .load import Record, dig
 
 PREFIX = "report_"
 
@@ -40,7 +40,7 @@ def _numbers(values) -> bool:
 def _rows_with_intervals(record: Record) -> tuple[list[dict], str]:
     """Detection rows with a 95 % binomial interval each: the audit stores Clopper–Pearson intervals; the variants
     table stores counts, from which the same interval follows exactly (checks.stats.clopper_pearson)."""
-    from .stats import clopper_pearson
+    from ..stats import clopper_pearson
 
     if record.kind == "audit-detection":
         rows = record.data["main"]["rows"]

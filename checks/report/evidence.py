@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ._report_format import DASH, Table
-from ._report_load import Results
-from ._report_sections import Section
-from .registry import BASES, control_problem
+from ..registry import BASES, control_problem
+from .context import Section
+from .format import DASH, Table
+from .load import Results
 
 EVIDENCE = ("reproduced", "confirmed")
 

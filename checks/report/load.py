@@ -28,8 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ._report_format import is_number
-from .registry import VERDICTS
+from ..registry import VERDICTS
+from .format import is_number
 
 # (folder, file-name glob, kind); a file's kind is the first pattern its location matches.
 PATTERNS: tuple[tuple[str, str, str], ...] = (

@@ -1,4 +1,4 @@
-"""Subcommands `train` (one LeJEPA run), `replicate` (experiments E1–E8) and `demo` (E5, the minimum demo)."""
+"""`python -m repro train`: one LeJEPA run from flat config keys (the common ones as flags, any other by --set)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import ast
 import json
 from pathlib import Path
 
-from checks._cli import add_results, output
-
-from .experiments import EXPERIMENTS, TIERS
+from .config import make_config, validate
+from .loop import train
 
 # CLI flag -> config key, for the options every run has; any other key goes through --set key=value.
 _FLAGS = {
@@ -52,8 +51,6 @@ def _parse_set(items: list[str]) -> dict:
 
 
 def config_from_args(args: argparse.Namespace):
-    from .train import make_config
-
     overrides = _parse_set(args.set)
     for key in _FLAGS:
         if getattr(args, key) is not None:
@@ -64,8 +61,6 @@ def config_from_args(args: argparse.Namespace):
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from .train import train, validate
-
     cfg = validate(config_from_args(args))
     result = train(cfg, args.out, resume=args.resume, progress=not args.no_progress)
     if result is not None:
@@ -83,52 +78,7 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_replicate(args: argparse.Namespace) -> int:
-    from .experiments import replicate
-
-    replicate(
-        tier=args.tier,
-        quick=args.quick,
-        out=output(args, "replication"),
-        experiments=tuple(args.only) if args.only else None,
-        workers=args.workers,
-        progress=not args.no_progress,
-    )
-    return 0
-
-
-def run_demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo as demo
-
-    figures = args.figures if args.figures is not None else args.results / "figures"
-    demo(scale=args.scale, quick=args.quick, out=output(args, "replication"), figures=figures,
-         progress=not args.no_progress)  # fmt: skip
-    return 0
-
-
 def register(subparsers) -> None:
     p = subparsers.add_parser("train", help="one LeJEPA run (train, then frozen-feature evaluation)")
     add_train_arguments(p)
     p.set_defaults(run=run_train)
-
-    p = subparsers.add_parser("replicate", help="experiments E1-E8 (<results>/replication/*.json)")
-    p.add_argument(
-        "--tier", default="cpu", choices=TIERS,
-        help="cpu: E1, E2's V = 4 row, E4 (~10 min); cpu-full: every experiment (~60 min); gpu: cpu-full larger",
-    )  # fmt: skip
-    p.add_argument("--quick", action="store_true", help="a < 3 min smoke run (fewer steps, seeds and points)")
-    p.add_argument("--only", nargs="+", choices=EXPERIMENTS, help="a subset of the experiments")
-    p.add_argument("--workers", type=int, default=2, help="parallel processes (spawn), one torch thread each")
-    add_results(p)
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: <results>/replication)")
-    p.add_argument("--no-progress", action="store_true")
-    p.set_defaults(run=run_replicate)
-
-    p = subparsers.add_parser("demo", help="E5: point clouds optimised with SIGReg (V1 vs R1), tested")
-    p.add_argument("--scale", default="cpu", choices=("cpu", "gpu"))
-    p.add_argument("--quick", action="store_true", help="fewer points and steps")
-    add_results(p)
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: <results>/replication)")
-    p.add_argument("--figures", type=Path, default=None, help="figures folder (default: <results>/figures)")
-    p.add_argument("--no-progress", action="store_true")
-    p.set_defaults(run=run_demo)

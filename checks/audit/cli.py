@@ -19,11 +19,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._cli import add_results, output
-from ._results import atomic_write_json, check_writable
-from .audit import SECTIONS, runner
-from .audit.fingerprint import BASELINE
-from .audit.plan import make_plan
+from .._cli import add_results, output
+from .._results import atomic_write_json, check_writable
+from . import SECTIONS, runner
+from .fingerprint import BASELINE
+from .plan import make_plan
 
 
 def register(subparsers) -> None:
@@ -53,7 +53,7 @@ def register(subparsers) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from .audit import discrepancies
+    from . import discrepancies
 
     out = output(args, "audit")
     plan = make_plan(

@@ -1,0 +1,15 @@
+"""The report layer: results/REPORT.md, its tables (Markdown, LaTeX, CSV) and figures, from the JSON under results/.
+
+Inside, bottom to top:
+- format: the one number formatter (`fmt`) and `Table` with its Markdown, LaTeX and CSV writers.
+- load: reads a results tree into typed `Record`s by kind, and lists what it skipped and why.
+- context: the report's reference commit/device, the staleness marks († ‡) and `Section`.
+- sections (claims, discrepancies, variants), replication (E1-E8 and the bench), environment (figures, run,
+  provenance, missing, skipped), evidence (what verdicts rest on, mutations): one function per REPORT.md section.
+- findings: the opening sentences and README.md's block; figures: the report's own PNGs from JSON data.
+- bench: bench.md and bench_cuda.md, the benchmark's own pages (`repro.bench` calls it before it writes).
+- build: render a results tree and write it; cli: `python -m checks report`.
+
+Who may import it: `checks` commands and `repro` (format and bench, to render what they produced). It imports the
+claims registry and the results layer, never torch and never a producer: it reads JSON only.
+"""
