@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from core.cli import build_parser, run
+
 from . import audit_cli, claims_cli, compare, lambda_convert, mutate, report, reproduce, variants
-from ._cli import build_parser, run
 
 COMMAND_MODULES = (variants, claims_cli, audit_cli, compare, lambda_convert, mutate, report, reproduce)
 

@@ -25,9 +25,10 @@ from pathlib import Path
 from tabulate import tabulate
 from tqdm import tqdm
 
-from ._cli import add_results, output
-from ._cli import seed as seed_type
-from ._results import RESULTS_ENV, atomic_write_json, run_record
+from core.cli import add_results, output
+from core.cli import seed as seed_type
+from core.results import RESULTS_ENV, atomic_write_json, run_record
+
 from .registry import CPU_TIERS, TIERS, Claim, Outcome, claim_rng, claim_seed, jsonable, load_claims
 
 DEFAULT_SEED = 0

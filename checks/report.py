@@ -25,6 +25,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from core.results import REPO_ROOT, RESULTS, atomic_write_bytes, atomic_write_json, atomic_write_text
+
 from . import _report_figures as figures_mod
 from . import _report_findings as findings_mod
 from ._report_evidence import basis_section, evidence_summary, mutations_section
@@ -50,7 +52,6 @@ from ._report_sections import (
     skipped_section,
     variants_section,
 )
-from ._results import REPO_ROOT, RESULTS, atomic_write_bytes, atomic_write_json, atomic_write_text
 from .registry import VERDICTS
 
 REPORT_NAME = "REPORT.md"
@@ -365,6 +366,6 @@ def main(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":  # `python -m checks.report`, usable before `report` is wired into `python -m checks`
-    from ._cli import build_parser, run
+    from core.cli import build_parser, run
 
     sys.exit(run(build_parser("python -m checks.report", __doc__, [sys.modules[__name__]]), ["report", *sys.argv[1:]]))

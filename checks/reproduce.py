@@ -36,8 +36,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ._cli import build_parser
-from ._results import RESULTS, RESULTS_ENV, atomic_write_json, check_writable, run_record
+from core.cli import build_parser
+from core.results import RESULTS, RESULTS_ENV, atomic_write_json, check_writable, run_record
 
 QUICK_RESULTS = Path("build") / "results-quick"  # --quick writes here (under the current folder), never to results/
 RUN_JSON = "run.json"
@@ -419,7 +419,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":  # `python -m checks.reproduce`, usable before `reproduce` is wired into `python -m checks`
-    from ._cli import run
+    from core.cli import run
 
     parser = build_parser("python -m checks.reproduce", __doc__, [sys.modules[__name__]])
     sys.exit(run(parser, ["reproduce", *sys.argv[1:]]))

@@ -23,11 +23,12 @@ from tabulate import tabulate
 from tqdm import tqdm
 
 import reference
+from core.cli import add_results, output
+from core.results import atomic_write_json, atomic_write_text, run_record
+from core.streams import stream_seed
 from reference.oracle import NULL_MEAN
 
-from ._cli import add_results, output
-from ._results import atomic_write_json, atomic_write_text, run_record
-from .battery import LAWS, gaussian, stream_seed
+from .battery import LAWS, gaussian
 
 ALPHA = 0.01
 VERSION = 1  # of variants.json (the report marks results of an older version)

@@ -16,7 +16,7 @@ Method (written into results/bench.md):
   projection matmuls any implementation needs: x@A forward and the gradient matmul back), the engine and R1
   (forward+backward each) are timed in turn, the order rotated every repeat, so that a burst of load hits all
   three alike; engine/floor and R1/engine are computed per repeat and reported as the median with a bootstrap
-  interval over repeats (checks.stats). The same process times the engine's first call (fresh interpreter,
+  interval over repeats (core.stats). The same process times the engine's first call (fresh interpreter,
   nothing warmed up).
 - Scaling: least-squares slope of log(median time) on log N (and log M), with a bootstrap interval over
   repeats and the regression standard error. Memory is affine (a fixed block workspace plus buffers linear in
@@ -50,9 +50,9 @@ import torch
 from tabulate import tabulate
 from tqdm import tqdm
 
-from checks._cli import add_results, output
-from checks._results import atomic_write_json, atomic_write_text, device_name, run_record
-from checks.stats import loglog_slope, stratified_bootstrap
+from core.cli import add_results, output
+from core.results import atomic_write_json, atomic_write_text, device_name, run_record
+from core.stats import loglog_slope, stratified_bootstrap
 
 VERSION = 2  # of bench.json (the report marks results of an older version); 2: interleaved ratios, targets
 IMPLS = ("engine", "R1")
@@ -535,7 +535,7 @@ def _ols_slope(log_x: np.ndarray, log_y: np.ndarray) -> tuple[float, float | Non
 
 def fit_slope(sizes: list[int], samples: list[list[float]], rng: np.random.Generator, reps: int) -> dict:
     """Slope of log median(sample) on log size, a bootstrap interval (measurements resampled within each size,
-    checks.stats.loglog_slope) and the OLS standard error."""
+    core.stats.loglog_slope) and the OLS standard error."""
     arrays = [np.asarray(s, dtype=np.float64) for s in samples]
     fit = loglog_slope(np.asarray(sizes), dict(zip(sizes, arrays, strict=True)), rng, reps=reps)
     se = _ols_slope(np.log(np.asarray(sizes, dtype=np.float64)), np.log([np.median(a) for a in arrays]))[1]
@@ -716,7 +716,7 @@ def compute(config: Config, progress: bool = True) -> dict:
             "slopes": "OLS of log(median) on log(size); bootstrap 95% over measurements; OLS standard error",
             "interleaved": "floor (x@A and the gradient matmul (N, M)@(M, K)), engine and R1 forward+backward timed "
             "in turn in one fresh process, order rotated each repeat; per-repeat ratios, median with a 95% "
-            "percentile bootstrap over repeats (checks.stats.stratified_bootstrap)",
+            "percentile bootstrap over repeats (core.stats.stratified_bootstrap)",
         },
         "measurements": measurements,
         **summary,

@@ -7,7 +7,7 @@ import ast
 import json
 from pathlib import Path
 
-from checks._cli import add_results, output
+from core.cli import add_results, output
 
 from .experiments import EXPERIMENTS, TIERS
 

@@ -35,8 +35,8 @@ from scipy import stats
 from tqdm.auto import tqdm
 
 import reference
-from checks._results import RESULTS, atomic_write_json, atomic_write_text, run_record
-from checks.stats import proportion
+from core.results import RESULTS, atomic_write_json, atomic_write_text, run_record
+from core.stats import proportion
 
 CLOUDS = ("square2d", "rotstretch2d", "mixed16d", "rank1_16d", "xlaw2d")
 VARIANTS = ("V1", "R1")

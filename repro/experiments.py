@@ -36,8 +36,8 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from checks._results import RESULTS, atomic_write_json, atomic_write_text, run_record
-from checks.stats import partial_spearman, spearman_bootstrap, t_interval
+from core.results import RESULTS, atomic_write_json, atomic_write_text, run_record
+from core.stats import partial_spearman, spearman_bootstrap, t_interval
 
 OUT = RESULTS / "replication"
 VERSION = 3  # of E<n>_<scale>.json; 3: tiers, E6-E8, convergence and scale-aware collapse metrics, E4 partial ρ

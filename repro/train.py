@@ -29,7 +29,7 @@ import torch
 from tqdm.auto import tqdm
 
 import reference
-from checks._results import atomic_write_json, device_name, run_record
+from core.results import atomic_write_json, device_name, run_record
 
 from . import _train_dist as tdist
 from . import data as data_mod
@@ -545,7 +545,7 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m repro.train [train options]`, also under torchrun (see the module docstring)."""
     import argparse
 
-    from checks._cli import run
+    from core.cli import run
 
     from . import cli_train
 

@@ -11,9 +11,9 @@ import re
 
 import reference
 from checks._report_sections import claim_anchor
-from checks._results import REPO_ROOT
 from checks.audit import discrepancies
 from checks.registry import BASES, load_claims
+from core.results import REPO_ROOT
 
 DOCS = REPO_ROOT / "docs"
 BASIS = re.compile(r"\bbasis (" + "|".join(BASES) + r")\b")

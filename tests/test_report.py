@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from checks import _cli, _report_figures, _report_format, _report_load, report, reproduce
-from checks._results import REPO_ROOT
+from checks import _report_figures, _report_format, _report_load, report, reproduce
 from checks.reproduce import Section
+from core import cli
+from core.results import REPO_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "report"
 EXPECTED = FIXTURES / "expected"
@@ -47,7 +48,7 @@ def _render_fixture(root: Path) -> report.Rendered:
 
 
 def _run_cli(*argv: str) -> int:
-    return _cli.run(_cli.build_parser("python -m checks", "", [report, reproduce]), list(argv))
+    return cli.run(cli.build_parser("python -m checks", "", [report, reproduce]), list(argv))
 
 
 # -- Golden files -- #
@@ -503,9 +504,9 @@ def test_reproduce_runs_a_two_core_section_alone(tmp_path):
 
 
 def test_reproduce_points_every_section_at_its_results_tree(tmp_path):
-    # A section that writes through checks._results.RESULTS must land under the run's root (how --quick keeps
+    # A section that writes through core.results.RESULTS must land under the run's root (how --quick keeps
     # its smoke results out of results/), whatever the parent's environment says.
-    code = "from checks._results import RESULTS, atomic_write_text; atomic_write_text(RESULTS / 'probe.txt', 'x')"
+    code = "from core.results import RESULTS, atomic_write_text; atomic_write_text(RESULTS / 'probe.txt', 'x')"
     sections = (Section("writes", _py(code), None, None, 1, (1, 1), 60),)
     record = reproduce.reproduce(sections, root=tmp_path / "tree", progress=False, poll_s=0.05)
     assert record["sections"][0]["status"] == "done"

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import reference
-from checks._cli import build_parser, run
+from core.cli import build_parser, run
 from repro import cli_train, data, experiments
 from repro._train_augment import make_views, spec_for
 from repro._train_loss import lejepa_loss, make_sigreg, r1_sigreg
@@ -220,7 +220,7 @@ def test_cli_train_writes_a_result_and_rejects_bad_input(tmp_path, capsys):
 def test_t_interval_against_scipy():
     from scipy import stats
 
-    from checks.stats import t_interval
+    from core.stats import t_interval
 
     s = t_interval([1.0, 2.0, 4.0])
     low, high = stats.t.interval(0.95, 2, loc=np.mean([1, 2, 4]), scale=stats.sem([1, 2, 4]))

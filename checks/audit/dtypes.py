@@ -11,10 +11,12 @@ from __future__ import annotations
 import torch
 
 import reference
+from core.directions import unit_directions
+from core.streams import generator
 from reference import oracle
 
 from . import battery
-from ._common import as_float, generator, unit_directions
+from ._common import as_float
 from .measure import Size, scalar
 
 MODES = ("float32", "float64", "bfloat16", "autocast-bf16")

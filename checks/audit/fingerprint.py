@@ -19,9 +19,10 @@ from pathlib import Path
 import torch
 
 import reference
+from core.directions import unit_directions
+from core.streams import generator
 
 from . import battery
-from ._common import generator, unit_directions
 from .dtypes import MODES, _run
 from .measure import scalar
 

@@ -17,10 +17,13 @@ import numpy as np
 import torch
 
 import reference
+from core.directions import unit_directions
+from core.stats import clopper_pearson, mean_interval
+from core.streams import generator
 from reference import oracle
 
 from . import battery
-from ._common import ALPHA, as_float, clopper_pearson, generator, mean_interval, unit_directions
+from ._common import ALPHA, as_float
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ import torch
 from tqdm import tqdm
 
 import reference
+from core.results import atomic_write_json, atomic_write_text, run_record
 
-from .. import _results
 from . import battery, controls, ddp, discrepancies, dtypes, fingerprint, measure, official, probes, render
 from ._common import ALPHA, not_run
 from .discrepancies import SECTIONS, Context
@@ -242,7 +242,7 @@ def compute(plan: Plan, entries: list[str], sections: list[str], progress: bool 
         detection = _assemble_detection(plan, variants, laws, results, sweeps, sweep_laws)
     ctx = Context(plan=plan, detection=detection, results=results)
     payloads: dict[str, dict] = {}
-    record = _results.run_record()
+    record = run_record()
     for entry_id in entries:
         payloads[entry_id] = _entry_payload(entry_id, ctx, plan)
     if "detection" in sections:
@@ -405,7 +405,7 @@ def write(payloads: dict, out: Path) -> None:
     tables from every JSON in `out` (so a partial run updates its rows and keeps the others)."""
     texts = {stem: _jsonable(_clean(payload)) for stem, payload in payloads.items()}
     for stem, text in texts.items():
-        _results.atomic_write_text(Path(out) / f"{stem}.json", text)
+        atomic_write_text(Path(out) / f"{stem}.json", text)
     write_tables(out)
 
 
@@ -435,11 +435,11 @@ def write_tables(out: Path) -> None:
     entries, sections = load_results(out)
     if not entries and not sections:
         return
-    commit = _results.run_record()["suite"]["commit"]
+    commit = run_record()["suite"]["commit"]
     markdown = render.render_markdown(entries, sections, commit)
     latex = render.render_latex(entries, sections)
-    _results.atomic_write_text(Path(out) / "discrepancies.md", markdown)
-    _results.atomic_write_text(Path(out) / "discrepancies.tex", latex)
+    atomic_write_text(Path(out) / "discrepancies.md", markdown)
+    atomic_write_text(Path(out) / "discrepancies.tex", latex)
 
 
 def check(payloads: dict, baseline_path: Path, plan: Plan) -> tuple[list[str], dict]:
@@ -467,5 +467,5 @@ def write_baseline(payloads: dict, path: Path, plan: Plan) -> dict:
         "fingerprint": fingerprint.fingerprint(),
         "verdicts": verdicts,
     }
-    _results.atomic_write_json(path, data)
+    atomic_write_json(path, data)
     return data

@@ -13,8 +13,9 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from core.stats import proportion
+
 from ..registry import Control, Outcome
-from ..stats import proportion
 
 SQRT3 = math.sqrt(3.0)
 

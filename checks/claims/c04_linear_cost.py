@@ -21,9 +21,9 @@ import numpy as np
 import torch
 
 import reference
+from core.stats import loglog_slope
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, torch_generator, verdict_from_interval
-from ..stats import loglog_slope
 from ._common import with_control
 
 # Small sizes: the working set of the largest (N·M·17 floats, ~4.5 MB) stays near the caches, and a run takes

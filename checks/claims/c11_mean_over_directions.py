@@ -15,10 +15,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from core.stats import stratified_bootstrap
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, torch_generator
-from ..stats import stratified_bootstrap
 from ._common import batched, fresh_directions, isotropic, mc_pvalues, sliced_grid_values
 from .c10_slicing_consistency import ALTERNATIVES
 

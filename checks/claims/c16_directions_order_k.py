@@ -20,10 +20,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from core.stats import stratified_bootstrap
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, verdict_from_interval
-from ..stats import stratified_bootstrap
 from ._common import random_directions, round_sig, with_opposite_control
 from .c10_slicing_consistency import power_against_k
 

@@ -17,10 +17,10 @@ import numpy as np
 import torch
 
 import reference
+from core.stats import stratified_bootstrap
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, torch_generator, verdict_from_interval
-from ..stats import stratified_bootstrap
 from ._common import random_directions, round_sig, sign_flip, with_opposite_control
 
 

@@ -22,9 +22,9 @@ import torch
 from scipy import stats
 
 import reference
+from core.stats import proportion
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, torch_generator, verdict_from_interval
-from ..stats import proportion
 from ._common import (
     batched,
     fresh_directions,

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.stats import proportion
 from reference import oracle
 
 from ..registry import Control, Outcome, Tolerance, claim, verdict_from_interval
-from ..stats import proportion
 from ._common import batched, isotropic, random_directions, round_sig, sliced_grid_values
 
 ALPHA = 0.05

@@ -15,10 +15,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from core.stats import proportion
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim
-from ..stats import proportion
 from ._common import grid_statistic, random_directions, round_sig, with_control
 
 LEVELS = (0.05, 0.01)

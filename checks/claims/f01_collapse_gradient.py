@@ -16,9 +16,9 @@ import numpy as np
 import torch
 
 import reference
+from core.stats import loglog_slope
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, torch_generator, verdict_from_interval
-from ..stats import loglog_slope
 from ._common import round_sig, with_control
 
 PAPER_LEVEL = 0.40  # value / N at collapse, as the follow-up states it
