@@ -26,12 +26,13 @@ import reference
 from core.cli import add_results, output
 from core.results import atomic_write_json, atomic_write_text, run_record
 from core.streams import stream_seed
+from core.versions import VERSIONS
 from reference.oracle import NULL_MEAN
 
 from .battery import LAWS, gaussian
 
 ALPHA = 0.01
-VERSION = 1  # of variants.json (the report marks results of an older version)
+VERSION = VERSIONS["variants-table"]
 
 
 @dataclass(frozen=True)

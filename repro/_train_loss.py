@@ -20,13 +20,13 @@ averaged gradient is the single-process gradient (D18).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 import torch
 
 import reference
 
+from . import sigreg as engine
 from ._train_dist import all_mean, is_distributed, world_size
 
 DEFAULT_GRID = (3.0, 17)  # R1's knots on [0, t_max]: the only grid the other sources allow
@@ -48,11 +48,6 @@ def _reference(variant_id: str, t_max: float, num_knots: int) -> SigReg:
 
 
 def _engine(t_max: float, num_knots: int) -> SigReg:
-    try:
-        engine = importlib.import_module("repro.sigreg")
-    except ImportError:
-        raise ValueError("variant 'engine' needs repro/sigreg.py, which is not there yet") from None
-
     grid = engine.OFFICIAL if (t_max, num_knots) == DEFAULT_GRID else engine.Grid.folded(t_max, num_knots)
 
     def sigreg(z: torch.Tensor, directions: torch.Tensor) -> torch.Tensor:

@@ -53,8 +53,9 @@ from tqdm import tqdm
 from core.cli import add_results, output
 from core.results import atomic_write_json, atomic_write_text, device_name, run_record
 from core.stats import loglog_slope, stratified_bootstrap
+from core.versions import VERSIONS
 
-VERSION = 2  # of bench.json (the report marks results of an older version); 2: interleaved ratios, targets
+VERSION = VERSIONS["engine-bench"]
 IMPLS = ("engine", "R1")
 # Targets at the reference configuration, fp32, 1 thread: the engine within 2x of the floor and >= 10x faster
 # than R1 (ratios measured interleaved in one process), its first call under 5 s (no compilation on the default

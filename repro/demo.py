@@ -37,12 +37,13 @@ from tqdm.auto import tqdm
 import reference
 from core.results import RESULTS, atomic_write_json, atomic_write_text, run_record
 from core.stats import proportion
+from core.versions import VERSIONS
 
 CLOUDS = ("square2d", "rotstretch2d", "mixed16d", "rank1_16d", "xlaw2d")
 VARIANTS = ("V1", "R1")
 SEED_STREAM = {"start": 1, "directions": 2, "tests": 3, "reference": 4}
 ALPHA = 0.05
-VERSION = 2  # of E5_<scale>.json (2: intervals that stay inside [0, 1] for p-values and proportions)
+VERSION = VERSIONS["experiment:E5"]
 
 
 @dataclasses.dataclass(frozen=True)

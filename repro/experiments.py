@@ -38,9 +38,10 @@ from tqdm.auto import tqdm
 
 from core.results import RESULTS, atomic_write_json, atomic_write_text, run_record
 from core.stats import partial_spearman, spearman_bootstrap, t_interval
+from core.versions import VERSIONS
 
 OUT = RESULTS / "replication"
-VERSION = 3  # of E<n>_<scale>.json; 3: tiers, E6-E8, convergence and scale-aware collapse metrics, E4 partial ρ
+VERSION = VERSIONS["experiment"]
 EXPERIMENTS = ("E1", "E2", "E3", "E4", "E6", "E7", "E8")
 TIERS = ("cpu", "cpu-full", "gpu")
 BOOTSTRAP_SEED = 20251108  # E4's bootstrap Generator (arXiv 2511.08544)

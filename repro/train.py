@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 
 import reference
 from core.results import atomic_write_json, device_name, run_record
+from core.versions import VERSIONS
 
 from . import _train_dist as tdist
 from . import data as data_mod
@@ -39,7 +40,7 @@ from ._train_loss import check_variant, draw_directions, lejepa_loss, make_sigre
 from .models import LeJEPA, check_encoder
 
 CHECKPOINT_FORMAT = 1
-VERSION = 2  # of the result layout; 2: covariance eigenvalues in eval.<features>.diagnostics, the device by name
+VERSION = VERSIONS["training-run"]
 STREAMS = {"batch": 1, "augment": 2, "directions": 3, "init": 4, "eval": 5, "fewshot": 6}
 
 

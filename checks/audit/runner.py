@@ -18,13 +18,14 @@ from tqdm import tqdm
 
 import reference
 from core.results import atomic_write_json, atomic_write_text, run_record
+from core.versions import VERSIONS
 
 from . import battery, controls, ddp, discrepancies, dtypes, fingerprint, measure, official, probes, render
 from ._common import ALPHA, not_run
 from .discrepancies import SECTIONS, Context
 from .plan import Plan
 
-VERSION = 2  # 2: entries carry paper_says, code_does and variant_behaviour
+VERSION = VERSIONS["audit"]
 DTYPE_LAWS = ("gaussian", "rank1", "wide", "views-near")
 
 
