@@ -42,7 +42,7 @@ from core.directions import unit_directions
 from core.results import atomic_write_json, run_record
 from core.streams import generator
 
-from .audit.dtypes import _run as run_dtype_mode
+from .audit.dtypes import run_mode as run_dtype_mode
 
 DIFFERENCES = ("projection", "factor_n", "grid", "view_pooling", "reduction", "dtype", "ddp", "collapse_gradient")
 # Same arithmetic reordered in float32 agrees to ~1e-6 relative; the nearest published departure (another grid)

@@ -30,9 +30,7 @@ from tabulate import tabulate
 import reference
 from core.cli import seed as seed_type
 from core.results import RESULTS, atomic_write_json, run_record
-from reference import oracle
-from reference._ecf import cos_sin_error, folded_trapezoid
-from reference._variant import Variant
+from reference import Variant, cos_sin_error, folded_trapezoid, oracle
 from reference.official_r1 import OfficialR1
 
 from .registry import claim_rng

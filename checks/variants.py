@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 import reference
 from core.cli import add_results, output
+from core.directions import unit_directions
 from core.results import atomic_write_json, atomic_write_text, run_record
 from core.streams import stream_seed
 from core.versions import VERSIONS
@@ -78,8 +79,7 @@ def _evaluate_variant(variant_id: str, config: Config) -> dict:
     n, k, m, seed = config.n, config.k, config.m, config.seed
 
     def directions(stream: str, rep: int) -> torch.Tensor:
-        a = torch.randn(k, m, generator=_generator(stream_seed(seed, stream, rep)))
-        return a / a.norm(dim=0)
+        return unit_directions(k, m, _generator(stream_seed(seed, stream, rep)))
 
     with torch.no_grad():
         null = [

@@ -35,6 +35,7 @@ from scipy import stats
 from tqdm.auto import tqdm
 
 import reference
+from core.directions import unit_directions
 from core.results import RESULTS, atomic_write_json, atomic_write_text, run_record
 from core.stats import proportion
 from core.versions import VERSIONS
@@ -229,8 +230,7 @@ def optimise(
     for step in range(plan.steps):
         g = torch.Generator().manual_seed(int(np.random.SeedSequence([seed, SEED_STREAM["directions"], step])
                                               .generate_state(1)[0]))  # fmt: skip
-        a = torch.randn((k, plan.num_slices), generator=g)
-        a = a / a.norm(dim=0)
+        a = unit_directions(k, plan.num_slices, g)
         loss = impl.evaluate(x, a).mean()  # V1 returns a per-coordinate vector: the paper's loss takes its mean
         opt.zero_grad()
         loss.backward()

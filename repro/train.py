@@ -29,6 +29,7 @@ import torch
 from tqdm.auto import tqdm
 
 import reference
+from core.directions import unit_directions
 from core.results import atomic_write_json, device_name, run_record
 from core.versions import VERSIONS
 
@@ -36,7 +37,7 @@ from . import _train_dist as tdist
 from . import data as data_mod
 from ._train_augment import make_views, spec_for
 from ._train_eval import diagnostics, probes
-from ._train_loss import check_variant, draw_directions, lejepa_loss, make_sigreg
+from ._train_loss import check_variant, lejepa_loss, make_sigreg
 from .models import LeJEPA, check_encoder
 
 CHECKPOINT_FORMAT = 1
@@ -327,7 +328,7 @@ def evaluate(cfg: TrainConfig, prep: Prepared, model: LeJEPA | None, device: tor
             ftr, data.train_labels, fte, data.test_labels, data.num_classes, cfg.fewshot, cfg.fewshot_draws,
             g_few, cfg.knn_k,
         )  # fmt: skip
-        directions = draw_directions(fte.shape[1], cfg.eval_slices, g_dir)
+        directions = unit_directions(fte.shape[1], cfg.eval_slices, g_dir)
         res["diagnostics"] = diagnostics(fte, directions)
         if name == "projector":
             res["diagnostics"]["sigreg_R1_train_views"] = _sigreg_on_views(cfg, prep, model, directions, device)
@@ -456,7 +457,7 @@ def train(
         )
         views = prep.normalise(views).to(device)
         labels = prep.data.train_labels[idx][shard].to(device)
-        directions = draw_directions(cfg.proj_dim, cfg.num_slices, generator(cfg.seed, step, STREAMS["directions"]))
+        directions = unit_directions(cfg.proj_dim, cfg.num_slices, generator(cfg.seed, step, STREAMS["directions"]))
         with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_bf16):
             _, z, logits = net(views, cfg.global_views)
             predicted = centres = None

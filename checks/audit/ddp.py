@@ -32,7 +32,7 @@ import torch.multiprocessing as mp
 
 from core.directions import unit_directions
 from core.streams import generator
-from reference._ecf import folded_trapezoid
+from reference import folded_trapezoid
 
 from . import battery
 

@@ -23,7 +23,7 @@ from core.directions import unit_directions
 from core.streams import generator
 
 from . import battery
-from .dtypes import MODES, _run
+from .dtypes import MODES, run_mode
 from .measure import scalar
 
 BASELINE = Path(__file__).resolve().parent / "baseline.json"
@@ -87,7 +87,7 @@ def fingerprint(seed: int = 0) -> dict:
     for vid, variant in reference.REGISTRY.items():
         dtypes[vid] = {}
         for mode in MODES:
-            run = _run(variant, x, a, mode)
+            run = run_mode(variant, x, a, mode)
             dtypes[vid][mode] = (
                 f"raises {run['exception']}"
                 if run["status"] == "raises"

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 import reference
+from core.directions import unit_directions
 from core.stats import stratified_bootstrap
 from reference import oracle
 
@@ -29,12 +30,10 @@ def train(start: np.ndarray, m: int, fixed: bool, steps: int, lr: float, gen: to
     k = start.shape[1]
     z = torch.from_numpy(start.astype(np.float32)).requires_grad_(True)
     opt = torch.optim.Adam([z], lr=lr)
-    a = torch.randn(k, m, generator=gen)
-    a = a / a.norm(dim=0)
+    a = unit_directions(k, m, gen)
     for _ in range(steps):
         if not fixed:
-            a = torch.randn(k, m, generator=gen)
-            a = a / a.norm(dim=0)
+            a = unit_directions(k, m, gen)
         loss = r1.evaluate(z, a)
         opt.zero_grad()
         loss.backward()

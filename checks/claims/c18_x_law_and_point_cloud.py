@@ -22,6 +22,7 @@ import torch
 from scipy import stats
 
 import reference
+from core.directions import unit_directions
 from core.stats import proportion
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, torch_generator, verdict_from_interval
@@ -76,8 +77,7 @@ def drive(rng: np.random.Generator, n: int, k: int, m: int, steps: int, lr: floa
     z = torch.from_numpy(rng.uniform(0.0, 1.0, (n, k)).astype(np.float32)).requires_grad_(True)
     opt = torch.optim.Adam([z], lr=lr)
     for _ in range(steps):
-        a = torch.randn(k, m, generator=gen)
-        loss = r1.evaluate(z, a / a.norm(dim=0))
+        loss = r1.evaluate(z, unit_directions(k, m, gen))
         opt.zero_grad()
         loss.backward()
         opt.step()

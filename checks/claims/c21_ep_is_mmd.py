@@ -15,6 +15,7 @@ import math
 import numpy as np
 import torch
 
+from core.directions import unit_directions
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, torch_generator
@@ -61,8 +62,7 @@ def drive(rng: np.random.Generator, n: int, k: int, m: int, steps: int, statisti
     z = (start @ shear + 0.5).requires_grad_(True)
     opt = torch.optim.Adam([z], lr=lr)
     for _ in range(steps):
-        a = torch.randn(k, m, generator=gen, dtype=torch.float64)
-        loss = mean_var_sigreg(z, a / a.norm(dim=0), statistic)
+        loss = mean_var_sigreg(z, unit_directions(k, m, gen, torch.float64), statistic)
         opt.zero_grad()
         loss.backward()
         opt.step()
