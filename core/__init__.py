@@ -5,6 +5,8 @@
 - `stats`: interval estimates (binomial, bootstrap, t, TOST, rank correlations) with explicit generators.
 - `streams`: named random streams derived from (run seed, name, ...).
 - `directions`: unit slice directions.
+- `pool`: spawned worker processes with one torch thread each.
+- `versions`: the layout version of every kind of result file.
 
-`results`, `cli`, `stats` and `streams` import no torch, so the report and the claims registry stay light.
+Only `directions` imports torch when it is imported, so the report and the claims registry stay light.
 """

@@ -186,14 +186,23 @@ def bootstrap_mean(values: np.ndarray, rng: np.random.Generator, **kwargs) -> Bo
 # -- Fits -- #
 
 
-def ols_slope(x: np.ndarray, y: np.ndarray) -> float:
-    """Least-squares slope of y on x."""
+def ols_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float | None]:
+    """Least-squares slope of y on x and its standard error (None from two points: no residual freedom)."""
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if x.shape != y.shape or x.ndim != 1 or np.unique(x).size < 2:
         raise ValueError("need 1-D x and y of one shape with at least two distinct x")
     xc = x - x.mean()
-    return float(xc @ (y - y.mean()) / (xc @ xc))
+    slope = float(xc @ (y - y.mean()) / (xc @ xc))
+    resid = y - y.mean() - slope * xc
+    dof = x.size - 2
+    se = float(math.sqrt(resid @ resid / dof / (xc @ xc))) if dof > 0 else None
+    return slope, se
+
+
+def ols_slope(x: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares slope of y on x."""
+    return ols_fit(x, y)[0]
 
 
 def loglog_slope(

@@ -40,9 +40,7 @@ import resource
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -51,8 +49,9 @@ from tabulate import tabulate
 from tqdm import tqdm
 
 from core.cli import add_results, output
+from core.pool import process_pool
 from core.results import atomic_write_json, atomic_write_text, device_name, run_record
-from core.stats import loglog_slope, stratified_bootstrap
+from core.stats import loglog_slope, ols_fit, stratified_bootstrap
 from core.versions import VERSIONS
 
 VERSION = VERSIONS["engine-bench"]
@@ -524,22 +523,12 @@ def _device_times(fn, x: torch.Tensor, backward: bool) -> list[float]:
 # -- Fits and summaries -- #
 
 
-def _ols_slope(log_x: np.ndarray, log_y: np.ndarray) -> tuple[float, float | None]:
-    """Least-squares slope and its standard error."""
-    x = log_x - log_x.mean()
-    slope = float(x @ (log_y - log_y.mean()) / (x @ x))
-    resid = log_y - log_y.mean() - slope * x
-    dof = len(x) - 2
-    se = float(math.sqrt(resid @ resid / dof / (x @ x))) if dof > 0 else None  # two sizes: no residual freedom
-    return slope, se
-
-
 def fit_slope(sizes: list[int], samples: list[list[float]], rng: np.random.Generator, reps: int) -> dict:
     """Slope of log median(sample) on log size, a bootstrap interval (measurements resampled within each size,
     core.stats.loglog_slope) and the OLS standard error."""
     arrays = [np.asarray(s, dtype=np.float64) for s in samples]
     fit = loglog_slope(np.asarray(sizes), dict(zip(sizes, arrays, strict=True)), rng, reps=reps)
-    se = _ols_slope(np.log(np.asarray(sizes, dtype=np.float64)), np.log([np.median(a) for a in arrays]))[1]
+    se = ols_fit(np.log(np.asarray(sizes, dtype=np.float64)), np.log([np.median(a) for a in arrays]))[1]
     return {"slope": fit.estimate, "bootstrap_95": [fit.low, fit.high], "ols_se": se}
 
 
@@ -548,11 +537,11 @@ def _memory_fit(sizes, peaks_mib) -> dict:
     (which a constant term pulls below 1) report the least-squares line a + b·size, its largest relative
     residual, and the log-log slope of the part above the intercept (1 for linear growth)."""
     x, y = np.asarray(sizes, dtype=np.float64), np.asarray(peaks_mib, dtype=np.float64)
-    slope, se = _ols_slope(np.log(x), np.log(y))
+    slope, se = ols_fit(np.log(x), np.log(y))
     b, a = np.polyfit(x, y, 1)
     residual = float(np.max(np.abs(a + b * x - y) / y))
     above = y - a
-    marginal = _ols_slope(np.log(x), np.log(above))[0] if np.all(above > 0) else None
+    marginal = ols_fit(np.log(x), np.log(above))[0] if np.all(above > 0) else None
     return {
         "slope": slope,
         "ols_se": se,
@@ -689,8 +678,7 @@ def compute(config: Config, progress: bool = True) -> dict:
     started, load_start = time.perf_counter(), _load()
     jobs = config.jobs()
     measurements = []
-    context = get_context("spawn")  # a fresh interpreter per configuration: no shared allocator or caches
-    with ProcessPoolExecutor(max_workers=config.workers, mp_context=context, max_tasks_per_child=1) as pool:
+    with process_pool(config.workers, fresh=True) as pool:  # a fresh interpreter per configuration
         interleaved_future = pool.submit(measure_interleaved, *TARGET_CONFIG, config.seed, config.interleaved_repeats)
         futures = [pool.submit(measure, job) for job in jobs]
         profile_target = TARGET_CONFIG if TARGET_CONFIG in config.main else config.main[-1]

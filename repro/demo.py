@@ -25,8 +25,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
+from concurrent.futures import as_completed
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +35,9 @@ from tqdm.auto import tqdm
 
 import reference
 from core.directions import unit_directions
+from core.pool import process_pool
 from core.results import RESULTS, atomic_write_json, atomic_write_text, run_record
-from core.stats import proportion
+from core.stats import proportion, t_interval
 from core.versions import VERSIONS
 
 CLOUDS = ("square2d", "rotstretch2d", "mixed16d", "rank1_16d", "xlaw2d")
@@ -304,8 +304,6 @@ def _interval(values: list[float], kind: str = "value", trials: int | None = Non
     """Mean and 95 % interval over seeds that respects the quantity's range: a t-interval for values, a t-interval
     on the logit scale mapped back for p-values (bounds inside (0, 1)), Clopper–Pearson on the count pooled over
     seeds for proportions of `trials` directions each (bounds inside [0, 1])."""
-    from .experiments import t_interval
-
     if kind == "proportion":
         x = np.asarray(values, dtype=np.float64)
         hits = int(round(float(np.sum(x)) * trials))
@@ -427,7 +425,7 @@ def run_demo(
     jobs = [(c, v, s, plan, figures is not None and s == plan.seeds[0]) for s in plan.seeds for c in CLOUDS
             for v in VARIANTS]  # fmt: skip
     runs = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as ex:
+    with process_pool(workers) as ex:
         futures = [ex.submit(run_one, *job) for job in jobs]
         for fut in tqdm(as_completed(futures), total=len(futures), desc=f"demo {tag}", disable=not progress):
             runs.append(fut.result())

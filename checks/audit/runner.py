@@ -8,15 +8,15 @@ import json
 import math
 import resource
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import asdict
-from multiprocessing import get_context
 from pathlib import Path
 
 import torch
 from tqdm import tqdm
 
 import reference
+from core.pool import process_pool
 from core.results import atomic_write_json, atomic_write_text, run_record
 from core.versions import VERSIONS
 
@@ -225,7 +225,7 @@ def compute(plan: Plan, entries: list[str], sections: list[str], progress: bool 
         if "ddp" in jobs:
             run_ddp()
     else:
-        with ProcessPoolExecutor(max_workers=plan.workers, mp_context=get_context("spawn")) as pool:
+        with process_pool(plan.workers) as pool:
             futures = {pool.submit(_timed, fn, kwargs): name for name, fn, kwargs, _ in tasks}
             if "ddp" in jobs:  # the main process is idle meanwhile: the gloo ranks are its children
                 run_ddp()
