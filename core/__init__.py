@@ -5,6 +5,7 @@
 - `stats`: interval estimates (binomial, bootstrap, t, TOST, rank correlations) with explicit generators.
 - `streams`: named random streams derived from (run seed, name, ...).
 - `directions`: unit slice directions.
+- `gaussianity`: tests of multivariate normality (Mardia, Henze–Zirkler, per direction) and the "looks Gaussian" rule.
 - `pool`: spawned worker processes with one torch thread each.
 - `versions`: the layout version of every kind of result file.
 

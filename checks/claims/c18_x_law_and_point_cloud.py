@@ -7,7 +7,7 @@ N(0, I) at the same sizes: SIGReg with M = 16 fresh directions against the same 
 axes only (what a statistic that never applies the projection sees, D1). Clopper–Pearson intervals.
 (b) Fig. 6's procedure (a uniform cloud on [0, 1]^K moved by Adam on SIGReg as implemented, R1 float32, M = 10
 fresh directions per step), judged where a judge can fail: N = 500 points in K = 16 dimensions (N ≫ K), by the
-rule of the E5 demo (repro/demo.py `looks_gaussian`: covariance eigenvalues inside the Marchenko–Pastur band and no
+rule of the E5 demo (core.gaussianity `looks_gaussian`: covariance eigenvalues inside the Marchenko–Pastur band and no
 rejection by Henze–Zirkler or Mardia's skewness/kurtosis at 1 %), over independent seeds; the claim holds if the
 Clopper–Pearson interval of the share of seeds that end Gaussian lies above 1/2. At the paper's N = 100 < K =
 1024 the held-out projections of any cloud whose Gram matrix is ≈ K·I look N(0, 1) (100 points on their own
@@ -23,6 +23,7 @@ from scipy import stats
 
 import reference
 from core.directions import unit_directions
+from core.gaussianity import gaussianity, looks_gaussian
 from core.stats import proportion
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, torch_generator, verdict_from_interval
@@ -94,8 +95,6 @@ def frame_cloud(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
 
 def ends_gaussian(clouds: list[np.ndarray], rng: np.random.Generator) -> dict:
     """E5's rule on each cloud: the share judged Gaussian, with a Clopper–Pearson interval."""
-    from repro.demo import gaussianity, looks_gaussian  # the demo's rule, one implementation
-
     tests = [gaussianity(c, rng) for c in clouds]
     passed = [looks_gaussian(t) for t in tests]
     summary = {
