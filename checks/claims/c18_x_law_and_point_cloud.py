@@ -190,7 +190,7 @@ def core(
                     "optimizer": "Adam",
                     "start": start,
                     "statistic": "R1 (official grid, float32)",
-                    "rule": "repro/demo.py looks_gaussian (E5), level 1 %",
+                    "rule": "core.gaussianity looks_gaussian (E5), level 1 %",
                 },
             },
             "paper_size_N_below_K": small,
