@@ -98,11 +98,6 @@ def rejection(observed: np.ndarray, null: np.ndarray, alpha: float):
     return proportion(int(np.sum(p <= alpha)), int(p.size))
 
 
-def random_directions(rng: np.random.Generator, k: int, m: int) -> np.ndarray:
-    a = rng.standard_normal((k, m))
-    return a / np.linalg.norm(a, axis=0, keepdims=True)
-
-
 def round_sig(x: float, digits: int = 6) -> float:
     """Round to `digits` significant figures for tables (keeps result files readable)."""
     if x == 0 or not math.isfinite(x):

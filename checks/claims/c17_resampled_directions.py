@@ -22,7 +22,7 @@ from core.stats import stratified_bootstrap
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, torch_generator, verdict_from_interval
-from ._common import random_directions, round_sig, sign_flip, with_opposite_control
+from ._common import round_sig, sign_flip, with_opposite_control
 
 
 def train(start: np.ndarray, m: int, fixed: bool, steps: int, lr: float, gen: torch.Generator) -> tuple:
@@ -71,7 +71,7 @@ def core(
     per_seed = []
     for _ in range(seeds):
         start = sign_flip(rng, n, k)
-        h = random_directions(rng, k, held_out)
+        h = oracle.random_directions(k, held_out, rng)
         resampled, loss_r = train(start, m_resampled, False, steps, lr, gen)
         ep_r = float(np.mean(oracle.sliced_ep(resampled, h)))
         row = {

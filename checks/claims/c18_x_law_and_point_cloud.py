@@ -25,13 +25,13 @@ import reference
 from core.directions import unit_directions
 from core.gaussianity import gaussianity, looks_gaussian
 from core.stats import proportion
+from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, torch_generator, verdict_from_interval
 from ._common import (
     batched,
     fresh_directions,
     isotropic,
-    random_directions,
     rejection,
     sign_flip,
     sliced_grid_values,
@@ -56,7 +56,7 @@ def detection(rng, slicing: str, n: int, m: int, reps: int, null_reps: int):
 
 def failing_projections(z: np.ndarray, rng: np.random.Generator, held_out: int = 200) -> dict:
     """Fraction of held-out projections that fail an independent normality check (see the module docstring)."""
-    y = z @ random_directions(rng, z.shape[1], held_out)
+    y = z @ oracle.random_directions(z.shape[1], held_out, rng)
     n = y.shape[0]
     shapiro = np.array([stats.shapiro(y[:, j]).pvalue for j in range(held_out)])
     chi2 = (n - 1) * y.var(0, ddof=1)

@@ -19,7 +19,7 @@ from core.directions import unit_directions
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, torch_generator
-from ._common import random_directions, round_sig, sign_flip, with_control
+from ._common import round_sig, sign_flip, with_control
 
 SQRT_2PI = math.sqrt(2 * math.pi)
 
@@ -68,7 +68,7 @@ def drive(rng: np.random.Generator, n: int, k: int, m: int, steps: int, statisti
         opt.step()
     final = z.detach().numpy()
     cov = np.cov(final, rowvar=False, bias=True)
-    held_out = random_directions(rng, k, 256)
+    held_out = oracle.random_directions(k, 256, rng)
     proj = final @ held_out
     proj = (proj - proj.mean(0)) / proj.std(0)
     return {
