@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from core.cli import build_parser, run
+
 from . import compare, lambda_convert, mutate, reproduce, variants
-from ._cli import build_parser, run
 from .audit import cli as audit_cli
 from .claims import cli as claims_cli
 from .report import cli as report

@@ -5,19 +5,11 @@ Every generator takes an explicit torch.Generator; nothing touches the global RN
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Callable
 
-import numpy as np
 import torch
 
 Law = Callable[[int, int, torch.Generator], torch.Tensor]
-
-
-def stream_seed(seed: int, *parts: str | int) -> int:
-    """A 32-bit seed for one named random stream, derived from the run seed (same inputs, same bytes)."""
-    key = [zlib.crc32(p.encode()) if isinstance(p, str) else int(p) for p in parts]
-    return int(np.random.SeedSequence(int(seed), spawn_key=key).generate_state(1)[0])
 
 
 def gaussian(n: int, k: int, g: torch.Generator) -> torch.Tensor:

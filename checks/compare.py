@@ -37,11 +37,12 @@ import numpy as np
 import torch
 
 import reference
+from core.cli import seed as seed_type
+from core.directions import unit_directions
+from core.results import atomic_write_json, run_record
+from core.streams import generator
 
-from ._cli import seed as seed_type
-from ._results import atomic_write_json, run_record
-from .audit._common import generator, unit_directions
-from .audit.dtypes import _run as run_dtype_mode
+from .audit.dtypes import run_mode as run_dtype_mode
 
 DIFFERENCES = ("projection", "factor_n", "grid", "view_pooling", "reduction", "dtype", "ddp", "collapse_gradient")
 # Same arithmetic reordered in float32 agrees to ~1e-6 relative; the nearest published departure (another grid)
@@ -882,7 +883,7 @@ def register(subparsers) -> None:
     parser.add_argument("--json", type=Path, default=None, help="also write the full record here (atomically)")
     parser.add_argument("--ddp", action="store_true", help="also run it on a real 2-process gloo group")
     parser.add_argument("--seed", type=seed_type, default=0, help="seed of the probes")
-    parser.set_defaults(run=main, output_files=("json",))  # checked before any work (checks._cli)
+    parser.set_defaults(run=main, output_files=("json",))  # checked before any work (core.cli)
 
 
 def main(args: argparse.Namespace) -> int:

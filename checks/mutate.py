@@ -18,9 +18,7 @@ import argparse
 import json
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing import get_context
 from pathlib import Path
 from types import MappingProxyType
 
@@ -28,13 +26,12 @@ import torch
 from tabulate import tabulate
 
 import reference
-from reference import oracle
-from reference._ecf import cos_sin_error, folded_trapezoid
-from reference._variant import Variant
+from core.cli import seed as seed_type
+from core.pool import process_pool
+from core.results import RESULTS, atomic_write_json, run_record
+from reference import Variant, cos_sin_error, folded_trapezoid, oracle
 from reference.official_r1 import OfficialR1
 
-from ._cli import seed as seed_type
-from ._results import RESULTS, atomic_write_json, run_record
 from .registry import claim_rng
 
 OUT = RESULTS / "mutations.json"
@@ -202,7 +199,7 @@ def run(seed: int, workers: int, results: Path) -> dict:
     if workers == 1:
         configurations = {name: run_configuration(name, seed) for name in names}
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        with process_pool(workers) as pool:
             futures = {name: pool.submit(run_configuration, name, seed) for name in names}
             configurations = {name: future.result() for name, future in futures.items()}
     return {

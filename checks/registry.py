@@ -17,12 +17,13 @@ import importlib
 import math
 import pkgutil
 import re
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from core.streams import stream_seed
 
 VERDICTS = ("reproduced", "not-reproduced", "inconclusive", "not-run")
 
@@ -323,8 +324,7 @@ def claim_seed(seed: int, claim_id: str) -> int:
     """The 64-bit seed of claim `claim_id`'s stream under suite seed `seed` (same inputs, same number)."""
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a nonnegative integer, got {seed!r}")
-    sequence = np.random.SeedSequence(seed, spawn_key=(zlib.crc32(claim_id.encode()),))
-    return int(sequence.generate_state(1, dtype=np.uint64)[0])
+    return stream_seed(seed, claim_id, bits=64)
 
 
 def claim_rng(seed: int, claim_id: str) -> np.random.Generator:

@@ -11,8 +11,8 @@
 
 Each section is one command line in `SECTIONS` (below), run as a child process with one torch thread
 (OMP_NUM_THREADS=1) and its output in results/logs/<section>.log. Up to `--parallel` (2) sections run at once
-where their cores (`slots`) fit: a section that keeps both cores busy runs alone. A section whose command does not
-exist yet, that fails, or that runs past its time limit is recorded in results/run.json as not-run with the
+where their cores (`slots`) fit: a section that keeps both cores busy runs alone. A section that fails or runs past its
+time limit is recorded in results/run.json as not-run with the
 reason, and the other sections go on; run.json is rewritten atomically after every change, so it is valid even if
 the run is killed. The report section renders REPORT.md from whatever the sections left.
 """
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import importlib
 import json
 import os
 import shlex
@@ -36,8 +35,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ._cli import build_parser
-from ._results import RESULTS, RESULTS_ENV, atomic_write_json, check_writable, run_record
+from core.results import RESULTS, RESULTS_ENV, atomic_write_json, check_writable, run_record
 
 QUICK_RESULTS = Path("build") / "results-quick"  # --quick writes here (under the current folder), never to results/
 RUN_JSON = "run.json"
@@ -62,7 +60,6 @@ class Section:
     name: str
     command: str  # run with the current interpreter where it starts with `python`
     quick: str | None  # the --quick command; None: not part of --quick (recorded as not-run, saying so)
-    requires: tuple[str, str] | None  # (package, subcommand) that `python -m package` must offer
     slots: int  # cores it keeps busy: 2 runs alone on the reference machine
     expect_s: tuple[float, float]  # rough wall time (full, quick) on 2 cores: the progress bar's scale
     timeout_s: float  # killed after this long (full); --quick allows a third of it
@@ -82,39 +79,31 @@ class Section:
 # fmt: off
 SECTIONS: tuple[Section, ...] = (
     Section("variants", "python -m checks variants --seed 0",
-            "python -m checks variants --seed 0 --n 256 --seeds 5 --null-reps 100",
-            ("checks", "variants"), 2, (46, 13), 600),
-    Section("audit", "python -m checks audit --seed 0", "python -m checks audit --quick --seed 0",
-            ("checks", "audit"), 2, (167, 30), 900),
+            "python -m checks variants --seed 0 --n 256 --seeds 5 --null-reps 100", 2, (46, 13), 600),
+    Section("audit", "python -m checks audit --seed 0", "python -m checks audit --quick --seed 0", 2, (167, 30), 900),
     Section("claims-fast", "python -m checks run --tier cpu-fast --seed 0 --workers 2",
-            "python -m checks run --tier cpu-fast --seed 0 --workers 2",
-            ("checks", "run"), 2, (20, 16), 600),
+            "python -m checks run --tier cpu-fast --seed 0 --workers 2", 2, (20, 16), 600),
     Section("claims-slow", "python -m checks run --tier cpu-slow --seed 0 --workers 2",
-            "python -m checks run CAL2-power --seed 0",
-            ("checks", "run"), 2, (34, 8), 900),
+            "python -m checks run CAL2-power --seed 0", 2, (34, 8), 900),
     # Reads the stored claim and audit results (their controls), so it runs after them; not part of --quick.
     # Expected time: an estimate (measured 14 min at load 9 with six sessions on the 2 cores), not an idle run.
-    Section("mutate", "python -m checks mutate --seed 0 --workers 2", None,
-            ("checks", "mutate"), 2, (240, 0), 1500, after=("audit", "claims-fast", "claims-slow")),
+    Section("mutate", "python -m checks mutate --seed 0 --workers 2", None, 2, (240, 0), 1500,
+            after=("audit", "claims-fast", "claims-slow")),
     # --tier cpu-full trains every grid (E1-E8, ~55 min idle); the default tier E1, E2's V = 4 row and E4 (~9 min).
     Section("replication", "python -m repro replicate --workers 2 --tier {tier}",
-            "python -m repro replicate --quick --workers 2", ("repro", "replicate"), 2, (540, 37), 5400),
+            "python -m repro replicate --quick --workers 2", 2, (540, 37), 5400),
     # Judges the replication's runs (C5, C23-C28 at the CPU-analogue scale); not-run unless they are cpu-full runs.
     Section("claims-analogue", "python -m checks run --tier cpu-full --seed 0 --workers 1",
-            "python -m checks run --tier cpu-full --seed 0 --workers 1", ("checks", "run"), 1, (5, 5), 300,
+            "python -m checks run --tier cpu-full --seed 0 --workers 1", 1, (5, 5), 300,
             after=("replication",)),
-    Section("demo", "python -m repro demo", "python -m repro demo --quick",
-            ("repro", "demo"), 2, (95, 17), 900),
+    Section("demo", "python -m repro demo", "python -m repro demo --quick", 2, (95, 17), 900),
     # Timings want the machine to themselves (slots 2). The full bench (318 s idle, ~2x that on a shared box) would
     # leave too little of the 30-min budget for a busy machine, so the full run takes its --quick form (23 s: one
     # configuration, two sizes per sweep) and --quick leaves it out; `nox -s bench` measures everything.
-    Section("bench", "python -m repro bench --quick --seed 0", None,
-            ("repro", "bench"), 2, (23, 0), 600),
+    Section("bench", "python -m repro bench --quick --seed 0", None, 2, (23, 0), 600),
     # --tier gpu: the Table 6 timings on the GPU (not-run, saying why, where there is no CUDA device).
-    Section("bench-gpu", "python -m repro bench --device cuda --seed 0", None,
-            ("repro", "bench"), 2, (120, 0), 600, tiers=("gpu",)),
-    Section("report", "python -m checks report", "python -m checks report",
-            None, 1, (5, 6), 300,
+    Section("bench-gpu", "python -m repro bench --device cuda --seed 0", None, 2, (120, 0), 600, tiers=("gpu",)),
+    Section("report", "python -m checks report", "python -m checks report", 1, (5, 6), 300,
             after=("variants", "audit", "claims-fast", "claims-slow", "mutate", "replication", "claims-analogue",
                    "demo", "bench", "bench-gpu"),
             renders_run_record=True),
@@ -131,25 +120,6 @@ def argv_of(command: str) -> list[str]:
     if argv and argv[0] == "python":
         argv[0] = sys.executable  # the interpreter (and environment) this command runs in
     return argv
-
-
-def probe(requires: tuple[str, str] | None) -> str | None:
-    """None if `python -m package subcommand` exists, else why not (imports the package's __main__ here)."""
-    if requires is None:
-        return None
-    package, command = requires
-    try:
-        main = importlib.import_module(f"{package}.__main__")
-        parser = build_parser(f"python -m {package}", "", getattr(main, "COMMAND_MODULES", ()))
-    except Exception as error:  # noqa: BLE001 - any failure to build the command line means: not available
-        return f"`python -m {package}` does not load ({type(error).__name__}: {error})"
-    choices = {}
-    for action in parser._actions:  # argparse keeps subcommands on its subparsers action
-        if isinstance(action, argparse._SubParsersAction):
-            choices = action.choices
-    if command not in choices:
-        return f"`python -m {package}` has no command `{command}` yet"
-    return None
 
 
 def _log_tail(path: Path, limit: int = 300) -> str:
@@ -241,8 +211,6 @@ def reproduce(
             finish(s.name, "not-run", f"not part of --quick (about {s.expect_s[0]:.0f} s in a full run)")
         elif not quick and tier not in s.tiers:
             finish(s.name, "not-run", f"part of --tier {' / '.join(s.tiers)} only (this run: --tier {tier})")
-        elif (why := probe(s.requires)) is not None:
-            finish(s.name, "not-run", f"section not available: {why}")
         else:
             pending.append(s)
     save()
@@ -416,10 +384,3 @@ def main(args: argparse.Namespace) -> int:
         print(f"{s['name']:<12} {s['status']:<8} {s.get('wall_s', ''):>7} {s['reason']}", file=sys.stderr)
     print(f"run record: {root / RUN_JSON}; report: {root / 'REPORT.md'}", file=sys.stderr)
     return 1 if failed else 0
-
-
-if __name__ == "__main__":  # `python -m checks.reproduce`, usable before `reproduce` is wired into `python -m checks`
-    from ._cli import run
-
-    parser = build_parser("python -m checks.reproduce", __doc__, [sys.modules[__name__]])
-    sys.exit(run(parser, ["reproduce", *sys.argv[1:]]))

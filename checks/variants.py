@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -23,14 +21,18 @@ from tabulate import tabulate
 from tqdm import tqdm
 
 import reference
+from core.cli import add_results, output
+from core.directions import unit_directions
+from core.pool import process_pool
+from core.results import atomic_write_json, atomic_write_text, run_record
+from core.streams import stream_seed
+from core.versions import VERSIONS
 from reference.oracle import NULL_MEAN
 
-from ._cli import add_results, output
-from ._results import atomic_write_json, atomic_write_text, run_record
-from .battery import LAWS, gaussian, stream_seed
+from .battery import LAWS, gaussian
 
 ALPHA = 0.01
-VERSION = 1  # of variants.json (the report marks results of an older version)
+VERSION = VERSIONS["variants-table"]
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,7 @@ def _evaluate_variant(variant_id: str, config: Config) -> dict:
     n, k, m, seed = config.n, config.k, config.m, config.seed
 
     def directions(stream: str, rep: int) -> torch.Tensor:
-        a = torch.randn(k, m, generator=_generator(stream_seed(seed, stream, rep)))
-        return a / a.norm(dim=0)
+        return unit_directions(k, m, _generator(stream_seed(seed, stream, rep)))
 
     with torch.no_grad():
         null = [
@@ -103,8 +104,7 @@ def compute(config: Config) -> dict:
     config.validate()
     started = time.perf_counter()
     raw: dict[str, dict] = {}
-    context = get_context("spawn")  # fresh interpreters: no inherited torch thread pools
-    with ProcessPoolExecutor(max_workers=config.workers, mp_context=context) as pool:
+    with process_pool(config.workers) as pool:
         futures = {v: pool.submit(_evaluate_variant, v, config) for v in config.variants}
         for variant_id in tqdm(futures, desc="variants", unit="variant"):
             raw[variant_id] = futures[variant_id].result()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from ._ecf import cos_sin_error, folded_trapezoid
 from ._provenance import Deviation, Source
 from ._variant import Variant, check_directions, check_embeddings, seeded_directions
 from .lightly_p2 import LightlyP2
@@ -59,6 +60,8 @@ __all__ = [
     "Variant",
     "check_directions",
     "check_embeddings",
+    "cos_sin_error",
+    "folded_trapezoid",
     "get",
     "seeded_directions",
 ]

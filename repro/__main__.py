@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from checks._cli import build_parser, run
+from core.cli import build_parser, run
 
 from . import bench, demo, diagnose, experiments
 from .train import cli as train

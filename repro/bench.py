@@ -16,7 +16,7 @@ Method (written into results/bench.md):
   projection matmuls any implementation needs: x@A forward and the gradient matmul back), the engine and R1
   (forward+backward each) are timed in turn, the order rotated every repeat, so that a burst of load hits all
   three alike; engine/floor and R1/engine are computed per repeat and reported as the median with a bootstrap
-  interval over repeats (checks.stats). The same process times the engine's first call (fresh interpreter,
+  interval over repeats (core.stats). The same process times the engine's first call (fresh interpreter,
   nothing warmed up).
 - Scaling: least-squares slope of log(median time) on log N (and log M), with a bootstrap interval over
   repeats and the regression standard error. Memory is affine (a fixed block workspace plus buffers linear in
@@ -40,21 +40,21 @@ import resource
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
 import torch
 from tqdm import tqdm
 
-from checks._cli import add_results, output
-from checks._results import atomic_write_json, atomic_write_text, device_name, run_record
 from checks.report.bench import render_cuda_markdown, render_markdown
-from checks.stats import loglog_slope, stratified_bootstrap
+from core.cli import add_results, output
+from core.pool import process_pool
+from core.results import atomic_write_json, atomic_write_text, device_name, run_record
+from core.stats import loglog_slope, ols_fit, stratified_bootstrap
+from core.versions import VERSIONS
 
-VERSION = 2  # of bench.json (the report marks results of an older version); 2: interleaved ratios, targets
+VERSION = VERSIONS["engine-bench"]
 IMPLS = ("engine", "R1")
 # Targets at the reference configuration, fp32, 1 thread: the engine within 2x of the floor and >= 10x faster
 # than R1 (ratios measured interleaved in one process), its first call under 5 s (no compilation on the default
@@ -523,22 +523,12 @@ def _device_times(fn, x: torch.Tensor, backward: bool) -> list[float]:
 # -- Fits and summaries -- #
 
 
-def _ols_slope(log_x: np.ndarray, log_y: np.ndarray) -> tuple[float, float | None]:
-    """Least-squares slope and its standard error."""
-    x = log_x - log_x.mean()
-    slope = float(x @ (log_y - log_y.mean()) / (x @ x))
-    resid = log_y - log_y.mean() - slope * x
-    dof = len(x) - 2
-    se = float(math.sqrt(resid @ resid / dof / (x @ x))) if dof > 0 else None  # two sizes: no residual freedom
-    return slope, se
-
-
 def fit_slope(sizes: list[int], samples: list[list[float]], rng: np.random.Generator, reps: int) -> dict:
     """Slope of log median(sample) on log size, a bootstrap interval (measurements resampled within each size,
-    checks.stats.loglog_slope) and the OLS standard error."""
+    core.stats.loglog_slope) and the OLS standard error."""
     arrays = [np.asarray(s, dtype=np.float64) for s in samples]
     fit = loglog_slope(np.asarray(sizes), dict(zip(sizes, arrays, strict=True)), rng, reps=reps)
-    se = _ols_slope(np.log(np.asarray(sizes, dtype=np.float64)), np.log([np.median(a) for a in arrays]))[1]
+    se = ols_fit(np.log(np.asarray(sizes, dtype=np.float64)), np.log([np.median(a) for a in arrays]))[1]
     return {"slope": fit.estimate, "bootstrap_95": [fit.low, fit.high], "ols_se": se}
 
 
@@ -547,11 +537,11 @@ def _memory_fit(sizes, peaks_mib) -> dict:
     (which a constant term pulls below 1) report the least-squares line a + b·size, its largest relative
     residual, and the log-log slope of the part above the intercept (1 for linear growth)."""
     x, y = np.asarray(sizes, dtype=np.float64), np.asarray(peaks_mib, dtype=np.float64)
-    slope, se = _ols_slope(np.log(x), np.log(y))
+    slope, se = ols_fit(np.log(x), np.log(y))
     b, a = np.polyfit(x, y, 1)
     residual = float(np.max(np.abs(a + b * x - y) / y))
     above = y - a
-    marginal = _ols_slope(np.log(x), np.log(above))[0] if np.all(above > 0) else None
+    marginal = ols_fit(np.log(x), np.log(above))[0] if np.all(above > 0) else None
     return {
         "slope": slope,
         "ols_se": se,
@@ -688,8 +678,7 @@ def compute(config: Config, progress: bool = True) -> dict:
     started, load_start = time.perf_counter(), _load()
     jobs = config.jobs()
     measurements = []
-    context = get_context("spawn")  # a fresh interpreter per configuration: no shared allocator or caches
-    with ProcessPoolExecutor(max_workers=config.workers, mp_context=context, max_tasks_per_child=1) as pool:
+    with process_pool(config.workers, fresh=True) as pool:  # a fresh interpreter per configuration
         interleaved_future = pool.submit(measure_interleaved, *TARGET_CONFIG, config.seed, config.interleaved_repeats)
         futures = [pool.submit(measure, job) for job in jobs]
         profile_target = TARGET_CONFIG if TARGET_CONFIG in config.main else config.main[-1]
@@ -716,7 +705,7 @@ def compute(config: Config, progress: bool = True) -> dict:
             "slopes": "OLS of log(median) on log(size); bootstrap 95% over measurements; OLS standard error",
             "interleaved": "floor (x@A and the gradient matmul (N, M)@(M, K)), engine and R1 forward+backward timed "
             "in turn in one fresh process, order rotated each repeat; per-repeat ratios, median with a 95% "
-            "percentile bootstrap over repeats (checks.stats.stratified_bootstrap)",
+            "percentile bootstrap over repeats (core.stats.stratified_bootstrap)",
         },
         "measurements": measurements,
         **summary,

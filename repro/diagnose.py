@@ -42,14 +42,14 @@ import functools
 import json
 import math
 import pickle
-import zlib
 from pathlib import Path
 
 import numpy as np
 import torch
 from tqdm import tqdm
 
-from checks._results import atomic_write_json, run_record
+from core import streams
+from core.results import atomic_write_json, run_record
 
 from .sigreg import OFFICIAL, draw_directions, sigreg
 from .train.evaluation import effective_rank
@@ -135,11 +135,6 @@ def load_embeddings(path: Path | str) -> np.ndarray:
 # -- Statistics -- #
 
 
-def _stream(seed: int, name: str) -> int:
-    """A seed for one named random stream derived from the run seed (same seed, same bytes)."""
-    return int(np.random.SeedSequence(seed, spawn_key=(zlib.crc32(name.encode()),)).generate_state(1)[0])
-
-
 def sphericity(z: torch.Tensor) -> float:
     """John's U = K·tr(S²)/tr(S)² − 1 of the centred sample covariance S; 0 iff S is a multiple of I; NaN if S = 0."""
     zc = z - z.mean(0)
@@ -192,7 +187,7 @@ def _null(n: int, k: int, directions: int, seed: int, null_reps: int, progress: 
     """(null_reps, 5) statistics of N(0, I_K) batches and their median effective rank: a function of (N, K, M,
     seed, reps) only, so it is computed once per process for several matrices of one shape."""
     a = _directions(k, directions, seed)
-    generator = torch.Generator().manual_seed(_stream(seed, "null"))
+    generator = streams.generator(seed, "null")
     rows, ranks = [], []
     for rep in tqdm(range(null_reps), desc="null N(0, I)", unit="batch", disable=not progress, leave=False):
         sample = torch.randn(n, k, generator=generator, dtype=torch.float64)
@@ -205,7 +200,7 @@ def _null(n: int, k: int, directions: int, seed: int, null_reps: int, progress: 
 
 
 def _directions(k: int, m: int, seed: int) -> torch.Tensor:
-    a = draw_directions(k, m, generator=torch.Generator().manual_seed(_stream(seed, "directions")))
+    a = draw_directions(k, m, generator=streams.generator(seed, "directions"))
     return a.double() / a.double().norm(dim=0)
 
 
@@ -269,7 +264,7 @@ def minimum_n(k: int, alpha: float) -> dict:
     for the whole diagnostic, which also has the other tests); None above POWER_MAX_N."""
     out = {}
     for name in POWER_LAWS:
-        generator = torch.Generator().manual_seed(_stream(0, f"power {name} {k}"))  # a property of K, alpha only
+        generator = streams.generator(0, f"power {name} {k}")  # a property of K, alpha only
         n, found = 4, None
         while n <= POWER_MAX_N and found is None:
             null = [
@@ -501,7 +496,7 @@ def register(subparsers) -> None:
     parser.add_argument("--alpha", type=float, default=ALPHA, help="level of the verdict (false-positive rate)")
     parser.add_argument("--out", type=Path, default=None, help="also write the full JSON record here (atomically)")
     parser.add_argument("--json", action="store_true", help="print the full JSON record instead of the details")
-    parser.set_defaults(run=main, output_files=("out",))  # checked before any work (checks._cli)
+    parser.set_defaults(run=main, output_files=("out",))  # checked before any work (core.cli)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -30,19 +30,20 @@ import dataclasses
 import json
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
+from concurrent.futures import as_completed
 from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from checks._cli import add_results, output
-from checks._results import RESULTS, atomic_write_json, atomic_write_text, run_record
-from checks.stats import partial_spearman, spearman_bootstrap, t_interval
+from core.cli import add_results, output
+from core.pool import one_thread, process_pool
+from core.results import RESULTS, atomic_write_json, atomic_write_text, run_record
+from core.stats import partial_spearman, spearman_bootstrap, t_interval
+from core.versions import VERSIONS
 
 OUT = RESULTS / "replication"
-VERSION = 3  # of E<n>_<scale>.json; 3: tiers, E6-E8, convergence and scale-aware collapse metrics, E4 partial ρ
+VERSION = VERSIONS["experiment"]
 EXPERIMENTS = ("E1", "E2", "E3", "E4", "E6", "E7", "E8")
 TIERS = ("cpu", "cpu-full", "gpu")
 BOOTSTRAP_SEED = 20251108  # E4's bootstrap Generator (arXiv 2511.08544)
@@ -209,9 +210,7 @@ def plan_jobs(plan: Plan, scale: str, experiments: tuple[str, ...]) -> tuple[dic
 
 
 def _worker_init() -> None:
-    import torch
-
-    torch.set_num_threads(1)
+    one_thread()
     for flag in ("HF_DATASETS_OFFLINE", "HF_HUB_OFFLINE"):
         os.environ.setdefault(flag, "1")
 
@@ -398,7 +397,7 @@ def replicate(
             atomic_write_json(runs_dir / f"{_file_key(key)}.json", results[key])
             bar.update()
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_init) as ex:
+        with process_pool(workers, initializer=_worker_init) as ex:
             futures = {ex.submit(run_job, *jobs[key]): key for key in todo}
             for fut in as_completed(futures):
                 key = futures[fut]

@@ -7,7 +7,7 @@ import torch
 import torch.distributed as dist
 
 from checks.audit.ddp import statistic as ddp_statistic
-from reference._ecf import cos_sin_error, folded_trapezoid
+from reference import cos_sin_error, folded_trapezoid
 
 T, PHI, W = folded_trapezoid(3.0, 17)
 

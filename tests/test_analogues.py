@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 
 from checks.registry import control_problem, load_claims
-from checks.stats import equivalence, partial_spearman, t_interval
+from core.stats import equivalence, partial_spearman, t_interval
 
 SEEDS = 3
 

@@ -8,15 +8,15 @@ import json
 
 import pytest
 
-from checks import _cli
 from checks.audit import cli as audit_cli
 from checks.audit import fingerprint, official, runner
 from checks.audit.discrepancies import Context, conclude_d14
 from checks.audit.plan import make_plan
+from core import cli
 
 
 def run_audit(*argv: str) -> int:
-    return _cli.run(_cli.build_parser("python -m checks", "", [audit_cli]), list(argv))
+    return cli.run(cli.build_parser("python -m checks", "", [audit_cli]), list(argv))
 
 
 @pytest.fixture(scope="module")

@@ -10,16 +10,16 @@ import pytest
 from scipy import stats
 
 import reference
-from checks import _cli
 from checks.audit import battery
 from checks.audit import cli as audit_cli
+from core import cli
 
 
 @pytest.fixture(scope="module")
 def detection(tmp_path_factory):
     out = tmp_path_factory.mktemp("audit")
     argv = ["audit", "detection", "--quick", "--no-progress", "--workers", "1", "--out", str(out)]
-    assert _cli.run(_cli.build_parser("python -m checks", "", [audit_cli]), argv) == 0
+    assert cli.run(cli.build_parser("python -m checks", "", [audit_cli]), argv) == 0
     return out, json.loads((out / "detection.json").read_text())
 
 

@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from checks import _cli
 from checks.audit import cli as audit_cli
+from core import cli
 from reference import oracle
 
 IDS = ["D1", "D5", "D6", "D13", "D16", "D18"]
 
 
 def run_audit(*argv: str) -> int:
-    return _cli.run(_cli.build_parser("python -m checks", "", [audit_cli]), list(argv))
+    return cli.run(cli.build_parser("python -m checks", "", [audit_cli]), list(argv))
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from checks._results import REPO_ROOT
+from core.results import REPO_ROOT
 
 # Built from pieces so that this file does not match itself.
 UNSHIPPED = re.compile(

@@ -522,11 +522,11 @@ def test_c38_cone_law_is_not_order_k():
 def test_c38_exact_sphere_means(name, k):
     # The 1-D Beta integrals against 20 000 uniform random directions: within 4 Monte Carlo standard errors.
     # K = 10 has an odd half (5 axes): Beta(K // 4, …) was 22 % off there (z ≈ −100 at 200 000 directions).
-    from checks.claims._common import random_directions
+    from reference import oracle
 
     gen = rng(380)
     law = c38_sobol_directions.Law(name, k, gen)
-    values = law(random_directions(gen, k, 20_000))
+    values = law(oracle.random_directions(k, 20_000, gen))
     assert abs(values.mean() - law.mean) < 4 * values.std() / np.sqrt(values.size)
 
 

@@ -9,9 +9,10 @@ import re
 import numpy as np
 import pytest
 
-from checks import _cli, registry
+from checks import registry
 from checks.claims import cli as claims_cli
 from checks.registry import Claim, Outcome, Registry, Tolerance, claim, claim_rng, claim_seed, verdict_from_interval
+from core import cli
 
 PAPER_IDS = [f"C{i}" for i in range(1, 36)]  # docs/claims.md numbers them C1–C35
 # Registered after that first reading: Thm 2's level (C36), Thm 4's corollary (C37), App. D's directions (C38),
@@ -20,7 +21,7 @@ LATER_IDS = [f"C{i}" for i in range(36, 41)]
 
 
 def _run_cli(*argv: str) -> int:
-    return _cli.run(_cli.build_parser("python -m checks", "", [claims_cli]), list(argv))
+    return cli.run(cli.build_parser("python -m checks", "", [claims_cli]), list(argv))
 
 
 def _entry(check, claim_id: str = "C99-test-claim", tier: str = "cpu-fast") -> Claim:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from checks import __main__ as checks_cli
-from checks._results import REPO_ROOT, atomic_write_bytes, check_writable, umask
 from checks.audit.fingerprint import BASELINE
+from core.results import REPO_ROOT, atomic_write_bytes, check_writable, umask
 from repro import __main__ as repro_cli
 
 PYPROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))

@@ -10,6 +10,7 @@ import torch
 from scipy import stats
 
 import reference
+from core import gaussianity
 from repro import demo
 
 torch.set_num_threads(1)
@@ -28,7 +29,7 @@ def _counts(test, rng: np.random.Generator, n: int = 100) -> tuple[int, int]:
 
 def test_henze_zirkler_is_calibrated_and_sees_the_x_law():
     # The X law has N(0, 1) marginals and identity covariance: only a joint test can reject it (C18).
-    null, power = _counts(lambda x: demo.henze_zirkler(x)["p"], np.random.default_rng(251108544))
+    null, power = _counts(lambda x: gaussianity.henze_zirkler(x)["p"], np.random.default_rng(251108544))
     assert (null, power) == (22, 400)  # frozen when written: catches silent changes
     assert stats.binomtest(null, REPS, 0.05).pvalue > 0.01  # calibrated under H0
     assert stats.binomtest(power, REPS).proportion_ci().low > 0.95
@@ -36,7 +37,7 @@ def test_henze_zirkler_is_calibrated_and_sees_the_x_law():
 
 def test_mardia_kurtosis_is_calibrated_and_sees_the_x_law():
     # Under the X law d_ii = 2g², so b₂ → E[4g⁴] = 12 against p(p+2) = 8 for a Gaussian.
-    null, power = _counts(lambda x: demo.mardia(x)["kurt_p"], np.random.default_rng(251108544))
+    null, power = _counts(lambda x: gaussianity.mardia(x)["kurt_p"], np.random.default_rng(251108544))
     assert (null, power) == (17, 360)
     assert stats.binomtest(null, REPS, 0.05).pvalue > 0.01
     assert stats.binomtest(power, REPS).proportion_ci().low > 0.8
@@ -44,7 +45,7 @@ def test_mardia_kurtosis_is_calibrated_and_sees_the_x_law():
 
 def test_mardia_skewness_is_calibrated():
     rng = np.random.default_rng(3)
-    null = sum(demo.mardia(rng.standard_normal((100, 2)))["skew_p"] < 0.05 for _ in range(REPS))
+    null = sum(gaussianity.mardia(rng.standard_normal((100, 2)))["skew_p"] < 0.05 for _ in range(REPS))
     assert null == 22
     assert stats.binomtest(null, REPS, 0.05).pvalue > 0.01
 
@@ -54,10 +55,12 @@ def test_verdict_passes_genuine_gaussians():
     # three tests at α = 0.01: a genuine sample passes with probability >= ~0.95. 0.85 is the lower bound with
     # room for binomial noise at 60 draws (sd ≈ 0.03).
     rng = np.random.default_rng(7)
-    passed = sum(demo.looks_gaussian(demo.gaussianity(rng.standard_normal((500, 16)), rng, 20)) for _ in range(60))
+    passed = sum(
+        gaussianity.looks_gaussian(gaussianity.gaussianity(rng.standard_normal((500, 16)), rng, 20)) for _ in range(60)
+    )
     assert passed == 55
     assert passed / 60 >= 0.85
-    assert not demo.looks_gaussian(demo.gaussianity(demo.start_cloud("xlaw2d", 500, rng), rng, 20))
+    assert not gaussianity.looks_gaussian(gaussianity.gaussianity(demo.start_cloud("xlaw2d", 500, rng), rng, 20))
 
 
 def test_start_clouds_have_their_stated_moments():
@@ -92,7 +95,7 @@ def test_r1_whitens_a_correlated_square_that_v1_leaves_correlated():
     res = {}
     for variant in demo.VARIANTS:
         end, losses, _ = demo.optimise(start, variant, plan, seed=0)
-        res[variant] = demo.gaussianity(end, np.random.default_rng(0), 20)
+        res[variant] = gaussianity.gaussianity(end, np.random.default_rng(0), 20)
         assert losses[-1] < losses[0] / 50  # each optimiser drives its own loss down
     assert res["V1"]["max_abs_corr"] > 0.85 and res["V1"]["eig_min"] < 0.2
     assert res["R1"]["max_abs_corr"] < 0.35 and res["R1"]["eig_min"] > 0.7

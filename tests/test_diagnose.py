@@ -11,7 +11,7 @@ import pytest
 import torch
 from scipy import stats
 
-from checks._cli import build_parser, run
+from core.cli import build_parser, run
 from repro import diagnose as diagnose_module
 from repro.diagnose import diagnose, load_embeddings
 

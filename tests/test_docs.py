@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 import reference
-from checks._results import REPO_ROOT
 from checks.audit import discrepancies
 from checks.registry import BASES, load_claims
 from checks.report.sections import claim_anchor
+from core.results import REPO_ROOT
 
 DOCS = REPO_ROOT / "docs"
 BASIS = re.compile(r"\bbasis (" + "|".join(BASES) + r")\b")

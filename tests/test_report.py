@@ -20,8 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from checks import _cli, reproduce
-from checks._results import REPO_ROOT
+from checks import reproduce
 from checks.report import build as report
 from checks.report import cli as report_cli
 from checks.report import context, findings
@@ -29,6 +28,8 @@ from checks.report import figures as report_figures
 from checks.report import format as report_format
 from checks.report import load as report_load
 from checks.reproduce import Section
+from core import cli
+from core.results import REPO_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "report"
 EXPECTED = FIXTURES / "expected"
@@ -53,7 +54,7 @@ def _render_fixture(root: Path) -> report.Rendered:
 
 
 def _run_cli(*argv: str) -> int:
-    return _cli.run(_cli.build_parser("python -m checks", "", [report_cli, reproduce]), list(argv))
+    return cli.run(cli.build_parser("python -m checks", "", [report_cli, reproduce]), list(argv))
 
 
 # -- Golden files -- #
@@ -400,8 +401,7 @@ def test_fmt_interval_is_one_precision_per_cell(estimate, interval, text):
 
 def test_committed_results_come_from_current_check_versions():
     # Only results committed to git count (local runs may be older while one works). Current versions come from
-    # the claims registry, checks.audit.runner.VERSION (every audit file) and each producer's module-level VERSION
-    # (checks.variants, repro.bench, repro.experiments for E1-E4, repro.demo for E5, repro.train.loop for the runs).
+    # the claims registry and core.versions (every other producer stamps its files from that table).
     try:
         listed = subprocess.run(
             ["git", "ls-files", "results"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=30, check=True
@@ -432,33 +432,26 @@ def _py(code: str) -> str:
     return f"python -c {shlex.quote(code)}"
 
 
-def test_reproduce_records_done_failed_missing_and_timed_out_sections(tmp_path):
+def test_reproduce_records_done_failed_and_timed_out_sections(tmp_path):
     sections = (
-        Section("ok", _py("print('hello')"), None, None, 1, (1, 1), 60),
+        Section("ok", _py("print('hello')"), None, 1, (1, 1), 60),
         Section(
             "fails",
             _py("import sys; print('boom: bad input', file=sys.stderr); sys.exit(3)"),
-            None,
             None,
             1,
             (1, 1),
             60,
         ),  # fmt: skip
-        Section("missing", _py("print(1)"), None, ("checks", "no-such-command"), 1, (1, 1), 60),
-        Section("hangs", _py("import time; time.sleep(60)"), None, None, 1, (1, 1), 1),
-        Section(
-            "last", _py("print('after all')"), None, None, 2, (1, 1), 60, after=("ok", "fails", "missing", "hangs")
-        ),
+        Section("hangs", _py("import time; time.sleep(60)"), None, 1, (1, 1), 1),
+        Section("last", _py("print('after all')"), None, 2, (1, 1), 60, after=("ok", "fails", "hangs")),
     )
     record = reproduce.reproduce(sections, root=tmp_path, progress=False, poll_s=0.05)
     by_name = {s["name"]: s for s in record["sections"]}
-    assert [s["name"] for s in record["sections"]] == ["ok", "fails", "missing", "hangs", "last"]
+    assert [s["name"] for s in record["sections"]] == ["ok", "fails", "hangs", "last"]
     assert by_name["ok"]["status"] == by_name["last"]["status"] == "done"
     assert by_name["fails"]["status"] == "not-run"
     assert by_name["fails"]["reason"] == "failed with exit code 3: boom: bad input"
-    assert (
-        by_name["missing"]["reason"] == "section not available: `python -m checks` has no command `no-such-command` yet"
-    )
     assert by_name["hangs"]["reason"].startswith("timed out after 1 s")
     assert all(isinstance(by_name[n]["wall_s"], float) for n in ("ok", "fails", "hangs", "last"))
     on_disk = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
@@ -485,8 +478,8 @@ def test_reproduce_runs_two_single_core_sections_at_once(tmp_path):
         )
 
     sections = (
-        Section("a", meet("a", "b"), None, None, 1, (1, 1), 60),
-        Section("b", meet("b", "a"), None, None, 1, (1, 1), 60),
+        Section("a", meet("a", "b"), None, 1, (1, 1), 60),
+        Section("b", meet("b", "a"), None, 1, (1, 1), 60),
     )
     record = reproduce.reproduce(sections, root=tmp_path, progress=False, poll_s=0.05)
     assert [s["status"] for s in record["sections"]] == ["done", "done"]
@@ -497,18 +490,18 @@ def test_reproduce_runs_a_two_core_section_alone(tmp_path):
     first = _py(f"import pathlib, time; time.sleep(0.3); pathlib.Path({str(tmp_path / 'end')!r}).touch()")
     second = _py(f"import pathlib, sys; sys.exit(0 if pathlib.Path({str(tmp_path / 'end')!r}).exists() else 6)")
     sections = (
-        Section("first", first, None, None, 1, (1, 1), 60),
-        Section("second", second, None, None, 2, (1, 1), 60),
+        Section("first", first, None, 1, (1, 1), 60),
+        Section("second", second, None, 2, (1, 1), 60),
     )
     record = reproduce.reproduce(sections, root=tmp_path, progress=False, poll_s=0.05)
     assert [s["status"] for s in record["sections"]] == ["done", "done"]
 
 
 def test_reproduce_points_every_section_at_its_results_tree(tmp_path):
-    # A section that writes through checks._results.RESULTS must land under the run's root (how --quick keeps
+    # A section that writes through core.results.RESULTS must land under the run's root (how --quick keeps
     # its smoke results out of results/), whatever the parent's environment says.
-    code = "from checks._results import RESULTS, atomic_write_text; atomic_write_text(RESULTS / 'probe.txt', 'x')"
-    sections = (Section("writes", _py(code), None, None, 1, (1, 1), 60),)
+    code = "from core.results import RESULTS, atomic_write_text; atomic_write_text(RESULTS / 'probe.txt', 'x')"
+    sections = (Section("writes", _py(code), None, 1, (1, 1), 60),)
     record = reproduce.reproduce(sections, root=tmp_path / "tree", progress=False, poll_s=0.05)
     assert record["sections"][0]["status"] == "done"
     assert (tmp_path / "tree" / "probe.txt").read_text(encoding="utf-8") == "x"
@@ -524,8 +517,8 @@ def test_reproduce_renders_the_run_record_again_once_it_is_final(tmp_path):
         "(root / 'seen.txt').write_text(next(s['status'] for s in run['sections'] if s['name'] == 'render'))"
     )
     sections = (
-        Section("work", _py("print('work')"), None, None, 1, (1, 1), 60),
-        Section("render", _py(code), None, None, 1, (1, 1), 60, after=("work",), renders_run_record=True),
+        Section("work", _py("print('work')"), None, 1, (1, 1), 60),
+        Section("render", _py(code), None, 1, (1, 1), 60, after=("work",), renders_run_record=True),
     )
     record = reproduce.reproduce(sections, root=tmp_path, progress=False, poll_s=0.05)
     assert [s["status"] for s in record["sections"]] == ["done", "done"]
@@ -534,7 +527,7 @@ def test_reproduce_renders_the_run_record_again_once_it_is_final(tmp_path):
 
 
 def test_every_result_kind_has_a_current_version():
-    # A producer without a module-level VERSION would make its results unverifiable for staleness.
+    # A kind without a current version would make its results unverifiable for staleness.
     _, versions, unresolved = report.current_versions()
     assert not unresolved
     kinds = ("variants-table", "engine-bench", "experiment", "experiment:E5", "training-run", "discrepancy")
@@ -547,15 +540,15 @@ def test_reproduce_writes_run_json_while_a_section_runs(tmp_path):
         "import json, sys; d = json.load(open(sys.argv[1])); "
         "sys.exit(0 if [s['status'] for s in d['sections'] if s['name'] == 'reader'] == ['running'] else 7)"
     )
-    sections = (Section("reader", _py(code) + f" {tmp_path / 'run.json'}", None, None, 1, (1, 1), 60),)
+    sections = (Section("reader", _py(code) + f" {tmp_path / 'run.json'}", None, 1, (1, 1), 60),)
     record = reproduce.reproduce(sections, root=tmp_path, progress=False, poll_s=0.05)
     assert record["sections"][0]["status"] == "done"
 
 
 def test_reproduce_quick_and_only_keep_other_sections_records(tmp_path):
     sections = (
-        Section("one", _py("print(1)"), _py("print('quick')"), None, 1, (1, 1), 60),
-        Section("two", _py("print(2)"), None, None, 1, (5, 0), 60),
+        Section("one", _py("print(1)"), _py("print('quick')"), 1, (1, 1), 60),
+        Section("two", _py("print(2)"), None, 1, (5, 0), 60),
     )
     first = reproduce.reproduce(sections, quick=True, root=tmp_path, progress=False, poll_s=0.05)
     one, two = first["sections"]
@@ -567,12 +560,12 @@ def test_reproduce_quick_and_only_keep_other_sections_records(tmp_path):
 
 
 def test_reproduce_rejects_unknown_sections_and_backward_dependencies(tmp_path):
-    sections = (Section("one", _py("print(1)"), None, None, 1, (1, 1), 60),)
+    sections = (Section("one", _py("print(1)"), None, 1, (1, 1), 60),)
     with pytest.raises(ValueError, match="unknown section.*nope; known: one"):
         reproduce.reproduce(sections, only=["nope"], root=tmp_path, progress=False)
     bad = (
-        Section("a", _py("1"), None, None, 1, (1, 1), 60, after=("b",)),
-        Section("b", _py("1"), None, None, 1, (1, 1), 60),
+        Section("a", _py("1"), None, 1, (1, 1), 60, after=("b",)),
+        Section("b", _py("1"), None, 1, (1, 1), 60),
     )
     with pytest.raises(ValueError, match="must come after"):
         reproduce.reproduce(bad, root=tmp_path, progress=False)
@@ -630,8 +623,8 @@ if __name__ == "__main__":
 
 def test_reproduce_tier_fills_commands_and_skips_sections_of_other_tiers(tmp_path):
     sections = (
-        Section("echo", _py("import sys; print(sys.argv[1])") + " {tier}", None, None, 1, (1, 1), 60),
-        Section("gpu-only", _py("raise SystemExit(1)"), None, None, 1, (1, 1), 60, tiers=("gpu",)),
+        Section("echo", _py("import sys; print(sys.argv[1])") + " {tier}", None, 1, (1, 1), 60),
+        Section("gpu-only", _py("raise SystemExit(1)"), None, 1, (1, 1), 60, tiers=("gpu",)),
     )
     record = reproduce.reproduce(sections, root=tmp_path, progress=False, poll_s=0.05, tier="cpu-full")
     by_name = {s["name"]: s for s in record["sections"]}

@@ -1,4 +1,4 @@
-"""checks._results: the run record's dirty flag (code only, never the results it writes)."""
+"""core.results: the run record's dirty flag (code only, never the results it writes)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from checks._results import code_dirty
+from core.results import code_dirty
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -1,4 +1,4 @@
-"""checks.stats: binomial intervals and the seeded stratified bootstrap, against theory, SciPy and themselves."""
+"""core.stats: binomial intervals and the seeded stratified bootstrap, against theory, SciPy and themselves."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from checks import stats as cs
+from core import stats as cs
 
 # -- Binomial intervals against SciPy -- #
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import reference
-from checks._cli import build_parser, run
+from core.cli import build_parser, run
 from repro import data, experiments
 from repro.train import cli as train_cli
 from repro.train.augment import make_views, spec_for
@@ -235,7 +235,7 @@ def test_cli_train_writes_a_result_and_rejects_bad_input(tmp_path, capsys):
 def test_t_interval_against_scipy():
     from scipy import stats
 
-    from checks.stats import t_interval
+    from core.stats import t_interval
 
     s = t_interval([1.0, 2.0, 4.0])
     low, high = stats.t.interval(0.95, 2, loc=np.mean([1, 2, 4]), scale=stats.sem([1, 2, 4]))

@@ -19,8 +19,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from .._cli import add_results, output
-from .._results import atomic_write_json, check_writable
+from core.cli import add_results, output
+from core.results import atomic_write_json, check_writable
+
 from . import SECTIONS, runner
 from .fingerprint import BASELINE
 from .plan import make_plan

@@ -14,9 +14,11 @@ import numpy as np
 import torch
 
 import reference
+from core.directions import unit_directions
+from core.stats import mean_interval, tost_ratio
 
 from . import battery
-from ._common import control, mean_interval, tost_ratio, unit_directions
+from ._common import control
 from .discrepancies import BLIND_MARGIN, GRID_MARGIN, Context, _ddp_table
 
 

@@ -30,10 +30,11 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from reference._ecf import folded_trapezoid
+from core.directions import unit_directions
+from core.streams import generator
+from reference import folded_trapezoid
 
 from . import battery
-from ._common import generator, unit_directions
 
 WORLD = 2
 STYLES = ("R1-style", "P1-style", "P2-style", "listing-style")

@@ -18,10 +18,12 @@ import torch
 from scipy import stats
 
 import reference
+from core.stats import loglog_slope, mean_interval, tost_ratio
+from core.streams import np_rng
 from reference import oracle
 
 from . import battery, ddp
-from ._common import ALPHA, Finding, loglog_slope, mean_interval, not_run, np_rng, tost_ratio
+from ._common import ALPHA, Finding, not_run
 from .dtypes import classify
 from .plan import Plan
 
@@ -354,12 +356,12 @@ def conclude_d5(ctx: Context) -> Finding:
     fit = ns[1:]
     rng = np_rng(ctx.plan.seed, "D5-bootstrap")
     h0 = {n: mean_interval(res[n]["h0"]) for n in ns}
-    value_slope = loglog_slope(fit, {n: res[n]["rank1"] for n in fit}, rng)
-    h0_slope = loglog_slope(fit, {n: res[n]["h0"] for n in fit}, rng)
+    value_slope = loglog_slope(fit, {n: res[n]["rank1"] for n in fit}, rng, summary=np.mean, reps=1000).as_tuple()
+    h0_slope = loglog_slope(fit, {n: res[n]["h0"] for n in fit}, rng, summary=np.mean, reps=1000).as_tuple()
     ratio = {n: np.asarray(res[n]["grad_sigreg"]) / np.asarray(res[n]["grad_pred"]) for n in ns}
-    grad_slope = loglog_slope(fit, ratio, rng)
-    sig_slope = loglog_slope(fit, {n: res[n]["grad_sigreg"] for n in fit}, rng)
-    pred_slope = loglog_slope(fit, {n: res[n]["grad_pred"] for n in fit}, rng)
+    grad_slope = loglog_slope(fit, ratio, rng, summary=np.mean, reps=1000).as_tuple()
+    sig_slope = loglog_slope(fit, {n: res[n]["grad_sigreg"] for n in fit}, rng, summary=np.mean, reps=1000).as_tuple()
+    pred_slope = loglog_slope(fit, {n: res[n]["grad_pred"] for n in fit}, rng, summary=np.mean, reps=1000).as_tuple()
     confirmed = all(h0[n][1] > 0.5 for n in ns) and value_slope[1] > 0.8 and grad_slope[1] > 0.8
     k, m = ctx.plan.d5[1], ctx.plan.d5[2]
     effect = (
@@ -428,7 +430,11 @@ def conclude_d6(ctx: Context) -> Finding:
     ratios = {law: np.asarray(res[law][n_ref]["r1"]) / bound(n_ref) for law in laws}
     weakest = min(laws, key=lambda law: ratios[law].mean())
     slopes = {
-        law: list(loglog_slope(ns, {n: res[law][n]["r1"] for n in ns}, np_rng(ctx.plan.seed, "D6", law)))
+        law: list(
+            loglog_slope(
+                ns, {n: res[law][n]["r1"] for n in ns}, np_rng(ctx.plan.seed, "D6", law), summary=np.mean, reps=1000
+            ).as_tuple()
+        )
         for law in laws
     }
     effect = (
@@ -483,7 +489,9 @@ def conclude_d7(ctx: Context) -> Finding:
             "n_times_d": n * d_grid,
             "relative_bias_exact": (oracle.grid_expectation(knots, weights, n, mu) - n * d_grid) / (n * d_grid),
         }
-    slope = loglog_slope(ns, {n: res[n]["h0"] for n in ns}, np_rng(ctx.plan.seed, "D7"))
+    slope = loglog_slope(
+        ns, {n: res[n]["h0"] for n in ns}, np_rng(ctx.plan.seed, "D7"), summary=np.mean, reps=1000
+    ).as_tuple()
     largest = ns[-1]
     confirmed = h0[largest][1] > 0.5 and slope[2] > -0.5
     return Finding(

@@ -19,10 +19,11 @@ from pathlib import Path
 import torch
 
 import reference
+from core.directions import unit_directions
+from core.streams import generator
 
 from . import battery
-from ._common import generator, unit_directions
-from .dtypes import MODES, _run
+from .dtypes import MODES, run_mode
 from .measure import scalar
 
 BASELINE = Path(__file__).resolve().parent / "baseline.json"
@@ -86,7 +87,7 @@ def fingerprint(seed: int = 0) -> dict:
     for vid, variant in reference.REGISTRY.items():
         dtypes[vid] = {}
         for mode in MODES:
-            run = _run(variant, x, a, mode)
+            run = run_mode(variant, x, a, mode)
             dtypes[vid][mode] = (
                 f"raises {run['exception']}"
                 if run["status"] == "raises"

@@ -1,7 +1,7 @@
 """Per variant × input measurements: value, ratio to the exact oracle, gradients, and a detection rate
 against a Monte Carlo null of the same implementation at the same (N, K, M) (docs/oracle.md#o5: never a constant).
 
-Streams (see `_common.stream_seed`): the batch of law L at (N, K) for seed s comes from ("x", L, N, K, s) and
+Streams (see `core.streams.stream_seed`): the batch of law L at (N, K) for seed s comes from ("x", L, N, K, s) and
 its directions from ("A", K, M, s), so every variant sees the same data and directions, V1 (which ignores
 directions) gives the same numbers at every M, and a size sweep shares data with the main configuration.
 The null batches come from ("null-x", N, K, r) with directions ("null-A", K, M, r); multi-view laws have their
@@ -17,10 +17,13 @@ import numpy as np
 import torch
 
 import reference
+from core.directions import unit_directions
+from core.stats import clopper_pearson, mean_interval
+from core.streams import generator
 from reference import oracle
 
 from . import battery
-from ._common import ALPHA, as_float, clopper_pearson, generator, mean_interval, unit_directions
+from ._common import ALPHA, as_float
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,11 @@ import numpy as np
 import torch
 
 import reference
+from core.directions import unit_directions
+from core.streams import generator, np_rng
 from reference import oracle
 
 from . import battery
-from ._common import generator, unit_directions
 
 ONE_DIRECTION = torch.ones(1, 1)  # K = 1, M = 1: the univariate statistic through the slicing contract
 
@@ -147,7 +148,7 @@ def window_job(n: int, reps: int, seed: int) -> dict:
             + y.size * c / math.sqrt(1 + 2 * b2)
         )
 
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(3,)).generate_state(1)[0])
+    rng = np_rng(seed, 3)
     code, text, code_u, text_u = [], [], [], []
     for _ in range(reps):
         y = rng.standard_normal(n)

@@ -8,23 +8,24 @@ import json
 import math
 import resource
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import asdict
-from multiprocessing import get_context
 from pathlib import Path
 
 import torch
 from tqdm import tqdm
 
 import reference
+from core.pool import process_pool
+from core.results import atomic_write_json, atomic_write_text, run_record
+from core.versions import VERSIONS
 
-from .. import _results
 from . import battery, controls, ddp, discrepancies, dtypes, fingerprint, measure, official, probes, render
 from ._common import ALPHA, not_run
 from .discrepancies import SECTIONS, Context
 from .plan import Plan
 
-VERSION = 2  # 2: entries carry paper_says, code_does and variant_behaviour
+VERSION = VERSIONS["audit"]
 DTYPE_LAWS = ("gaussian", "rank1", "wide", "views-near")
 
 
@@ -224,7 +225,7 @@ def compute(plan: Plan, entries: list[str], sections: list[str], progress: bool 
         if "ddp" in jobs:
             run_ddp()
     else:
-        with ProcessPoolExecutor(max_workers=plan.workers, mp_context=get_context("spawn")) as pool:
+        with process_pool(plan.workers) as pool:
             futures = {pool.submit(_timed, fn, kwargs): name for name, fn, kwargs, _ in tasks}
             if "ddp" in jobs:  # the main process is idle meanwhile: the gloo ranks are its children
                 run_ddp()
@@ -242,7 +243,7 @@ def compute(plan: Plan, entries: list[str], sections: list[str], progress: bool 
         detection = _assemble_detection(plan, variants, laws, results, sweeps, sweep_laws)
     ctx = Context(plan=plan, detection=detection, results=results)
     payloads: dict[str, dict] = {}
-    record = _results.run_record()
+    record = run_record()
     for entry_id in entries:
         payloads[entry_id] = _entry_payload(entry_id, ctx, plan)
     if "detection" in sections:
@@ -405,7 +406,7 @@ def write(payloads: dict, out: Path) -> None:
     tables from every JSON in `out` (so a partial run updates its rows and keeps the others)."""
     texts = {stem: _jsonable(_clean(payload)) for stem, payload in payloads.items()}
     for stem, text in texts.items():
-        _results.atomic_write_text(Path(out) / f"{stem}.json", text)
+        atomic_write_text(Path(out) / f"{stem}.json", text)
     write_tables(out)
 
 
@@ -435,11 +436,11 @@ def write_tables(out: Path) -> None:
     entries, sections = load_results(out)
     if not entries and not sections:
         return
-    commit = _results.run_record()["suite"]["commit"]
+    commit = run_record()["suite"]["commit"]
     markdown = render.render_markdown(entries, sections, commit)
     latex = render.render_latex(entries, sections)
-    _results.atomic_write_text(Path(out) / "discrepancies.md", markdown)
-    _results.atomic_write_text(Path(out) / "discrepancies.tex", latex)
+    atomic_write_text(Path(out) / "discrepancies.md", markdown)
+    atomic_write_text(Path(out) / "discrepancies.tex", latex)
 
 
 def check(payloads: dict, baseline_path: Path, plan: Plan) -> tuple[list[str], dict]:
@@ -467,5 +468,5 @@ def write_baseline(payloads: dict, path: Path, plan: Plan) -> dict:
         "fingerprint": fingerprint.fingerprint(),
         "verdicts": verdicts,
     }
-    _results.atomic_write_json(path, data)
+    atomic_write_json(path, data)
     return data

@@ -15,9 +15,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .._results import results_root
+from core.results import results_root
+from core.stats import equivalence, t_interval
+
 from ..registry import Control, Outcome, Tolerance, combine_verdicts, not_run, verdict_from_interval
-from ..stats import equivalence, t_interval
 
 SCALE = "cpu-analogue"
 TIER = "cpu-full"  # the replication tier whose runs these claims judge

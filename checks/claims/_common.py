@@ -13,8 +13,9 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from core.stats import proportion
+
 from ..registry import Control, Outcome
-from ..stats import proportion
 
 SQRT3 = math.sqrt(3.0)
 
@@ -95,11 +96,6 @@ def rejection(observed: np.ndarray, null: np.ndarray, alpha: float):
     """Rejections at level alpha against a Monte Carlo null, as a Proportion with its Clopper–Pearson interval."""
     p = mc_pvalues(observed, null)
     return proportion(int(np.sum(p <= alpha)), int(p.size))
-
-
-def random_directions(rng: np.random.Generator, k: int, m: int) -> np.ndarray:
-    a = rng.standard_normal((k, m))
-    return a / np.linalg.norm(a, axis=0, keepdims=True)
 
 
 def round_sig(x: float, digits: int = 6) -> float:

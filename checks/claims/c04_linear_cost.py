@@ -21,9 +21,10 @@ import numpy as np
 import torch
 
 import reference
+from core.directions import unit_directions
+from core.stats import loglog_slope
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, torch_generator, verdict_from_interval
-from ..stats import loglog_slope
 from ._common import with_control
 
 # Small sizes: the working set of the largest (N·M·17 floats, ~4.5 MB) stays near the caches, and a run takes
@@ -57,8 +58,7 @@ def r1_step(n: int, k: int, m: int, gen: torch.Generator) -> Step:
     """One forward + backward of R1 on fresh N(0, I) embeddings (built outside the timed call)."""
     variant = reference.get("R1")
     x = torch.randn(n, k, generator=gen).requires_grad_(True)
-    a = torch.randn(k, m, generator=gen)
-    a = a / a.norm(dim=0)
+    a = unit_directions(k, m, gen)
 
     def step() -> torch.Tensor:
         loss = variant.evaluate(x, a)

@@ -16,8 +16,9 @@ import math
 
 import numpy as np
 
+from core.stats import stratified_bootstrap
+
 from ..registry import Outcome, Tolerance, claim
-from ..stats import stratified_bootstrap
 from ._common import round_sig, with_control
 from .c07_probe_variance import PAPER, fits
 

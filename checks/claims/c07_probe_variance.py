@@ -14,8 +14,9 @@ import math
 
 import numpy as np
 
+from core.stats import stratified_bootstrap
+
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, verdict_from_interval
-from ..stats import stratified_bootstrap
 from ._common import round_sig, with_control
 
 PAPER = {"isotropic": 0.0056, "anisotropic": 0.0801}

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.stats import ols_slope, stratified_bootstrap
+
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, verdict_from_interval
-from ..stats import ols_slope, stratified_bootstrap
 from ._common import (
     batched,
     bimodal,

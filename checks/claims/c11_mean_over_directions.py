@@ -15,10 +15,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from core.directions import unit_directions
+from core.stats import stratified_bootstrap
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, torch_generator
-from ..stats import stratified_bootstrap
 from ._common import batched, fresh_directions, isotropic, mc_pvalues, sliced_grid_values
 from .c10_slicing_consistency import ALTERNATIVES
 
@@ -29,8 +30,7 @@ AGGREGATES = {"mean": lambda v: v.mean(-1), "max": lambda v: v.max(-1)}
 def gradient_density(aggregate: str, n: int, k: int, m: int, gen: torch.Generator) -> dict:
     """Fraction of directions whose slice gets a nonzero gradient, and the numerical rank of ∂SIGReg/∂z."""
     z = torch.randn(n, k, generator=gen, dtype=torch.float64).requires_grad_(True)
-    a = torch.randn(k, m, generator=gen, dtype=torch.float64)
-    a = a / a.norm(dim=0)
+    a = unit_directions(k, m, gen, torch.float64)
     y = z @ a
     y.retain_grad()
     values = oracle.grid_ep(y, *oracle.OFFICIAL_GRID)

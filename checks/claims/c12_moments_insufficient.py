@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.stats import proportion, stratified_bootstrap
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, verdict_from_interval
-from ..stats import proportion, stratified_bootstrap
 from ._common import hermite_smoothed, laplace, mc_pvalues, normal, round_sig, with_opposite_control
 
 ALPHA = 0.05

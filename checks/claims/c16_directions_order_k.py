@@ -20,11 +20,11 @@ from collections.abc import Callable
 
 import numpy as np
 
+from core.stats import stratified_bootstrap
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, verdict_from_interval
-from ..stats import stratified_bootstrap
-from ._common import random_directions, round_sig, with_opposite_control
+from ._common import round_sig, with_opposite_control
 from .c10_slicing_consistency import power_against_k
 
 EPSILON = 0.1
@@ -81,7 +81,7 @@ def core(
     logk = np.log(np.array(k_values, dtype=float))
     fits, needed, mean_d, verdicts = {}, {}, {}, []
     for name, per_direction in laws.items():
-        values = {str(k): per_direction(random_directions(rng, k, directions)) for k in k_values}
+        values = {str(k): per_direction(oracle.random_directions(k, directions, rng)) for k in k_values}
 
         def slope(d: dict) -> float:
             m = [directions_needed(d[str(k)]) for k in k_values]

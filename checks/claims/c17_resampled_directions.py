@@ -17,11 +17,12 @@ import numpy as np
 import torch
 
 import reference
+from core.directions import unit_directions
+from core.stats import stratified_bootstrap
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, torch_generator, verdict_from_interval
-from ..stats import stratified_bootstrap
-from ._common import random_directions, round_sig, sign_flip, with_opposite_control
+from ._common import round_sig, sign_flip, with_opposite_control
 
 
 def train(start: np.ndarray, m: int, fixed: bool, steps: int, lr: float, gen: torch.Generator) -> tuple:
@@ -29,12 +30,10 @@ def train(start: np.ndarray, m: int, fixed: bool, steps: int, lr: float, gen: to
     k = start.shape[1]
     z = torch.from_numpy(start.astype(np.float32)).requires_grad_(True)
     opt = torch.optim.Adam([z], lr=lr)
-    a = torch.randn(k, m, generator=gen)
-    a = a / a.norm(dim=0)
+    a = unit_directions(k, m, gen)
     for _ in range(steps):
         if not fixed:
-            a = torch.randn(k, m, generator=gen)
-            a = a / a.norm(dim=0)
+            a = unit_directions(k, m, gen)
         loss = r1.evaluate(z, a)
         opt.zero_grad()
         loss.backward()
@@ -72,7 +71,7 @@ def core(
     per_seed = []
     for _ in range(seeds):
         start = sign_flip(rng, n, k)
-        h = random_directions(rng, k, held_out)
+        h = oracle.random_directions(k, held_out, rng)
         resampled, loss_r = train(start, m_resampled, False, steps, lr, gen)
         ep_r = float(np.mean(oracle.sliced_ep(resampled, h)))
         row = {

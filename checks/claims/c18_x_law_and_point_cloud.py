@@ -7,7 +7,7 @@ N(0, I) at the same sizes: SIGReg with M = 16 fresh directions against the same 
 axes only (what a statistic that never applies the projection sees, D1). Clopper–Pearson intervals.
 (b) Fig. 6's procedure (a uniform cloud on [0, 1]^K moved by Adam on SIGReg as implemented, R1 float32, M = 10
 fresh directions per step), judged where a judge can fail: N = 500 points in K = 16 dimensions (N ≫ K), by the
-rule of the E5 demo (repro/demo.py `looks_gaussian`: covariance eigenvalues inside the Marchenko–Pastur band and no
+rule of the E5 demo (core.gaussianity `looks_gaussian`: covariance eigenvalues inside the Marchenko–Pastur band and no
 rejection by Henze–Zirkler or Mardia's skewness/kurtosis at 1 %), over independent seeds; the claim holds if the
 Clopper–Pearson interval of the share of seeds that end Gaussian lies above 1/2. At the paper's N = 100 < K =
 1024 the held-out projections of any cloud whose Gram matrix is ≈ K·I look N(0, 1) (100 points on their own
@@ -22,14 +22,16 @@ import torch
 from scipy import stats
 
 import reference
+from core.directions import unit_directions
+from core.gaussianity import gaussianity, looks_gaussian
+from core.stats import proportion
+from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, torch_generator, verdict_from_interval
-from ..stats import proportion
 from ._common import (
     batched,
     fresh_directions,
     isotropic,
-    random_directions,
     rejection,
     sign_flip,
     sliced_grid_values,
@@ -54,7 +56,7 @@ def detection(rng, slicing: str, n: int, m: int, reps: int, null_reps: int):
 
 def failing_projections(z: np.ndarray, rng: np.random.Generator, held_out: int = 200) -> dict:
     """Fraction of held-out projections that fail an independent normality check (see the module docstring)."""
-    y = z @ random_directions(rng, z.shape[1], held_out)
+    y = z @ oracle.random_directions(z.shape[1], held_out, rng)
     n = y.shape[0]
     shapiro = np.array([stats.shapiro(y[:, j]).pvalue for j in range(held_out)])
     chi2 = (n - 1) * y.var(0, ddof=1)
@@ -76,8 +78,7 @@ def drive(rng: np.random.Generator, n: int, k: int, m: int, steps: int, lr: floa
     z = torch.from_numpy(rng.uniform(0.0, 1.0, (n, k)).astype(np.float32)).requires_grad_(True)
     opt = torch.optim.Adam([z], lr=lr)
     for _ in range(steps):
-        a = torch.randn(k, m, generator=gen)
-        loss = r1.evaluate(z, a / a.norm(dim=0))
+        loss = r1.evaluate(z, unit_directions(k, m, gen))
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -94,8 +95,6 @@ def frame_cloud(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
 
 def ends_gaussian(clouds: list[np.ndarray], rng: np.random.Generator) -> dict:
     """E5's rule on each cloud: the share judged Gaussian, with a Clopper–Pearson interval."""
-    from repro.demo import gaussianity, looks_gaussian  # the demo's rule, one implementation
-
     tests = [gaussianity(c, rng) for c in clouds]
     passed = [looks_gaussian(t) for t in tests]
     summary = {
@@ -191,7 +190,7 @@ def core(
                     "optimizer": "Adam",
                     "start": start,
                     "statistic": "R1 (official grid, float32)",
-                    "rule": "repro/demo.py looks_gaussian (E5), level 1 %",
+                    "rule": "core.gaussianity looks_gaussian (E5), level 1 %",
                 },
             },
             "paper_size_N_below_K": small,

@@ -18,10 +18,10 @@ import math
 import numpy as np
 from scipy import integrate, optimize
 
+from core.stats import stratified_bootstrap
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, verdict_from_interval
-from ..stats import stratified_bootstrap
 from ._common import round_sig, with_control
 
 SQRT3 = math.sqrt(3.0)

@@ -15,10 +15,10 @@ import math
 
 import numpy as np
 
+from core.stats import stratified_bootstrap
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, verdict_from_interval
-from ..stats import stratified_bootstrap
 from ._common import laplace, round_sig, student_t, uniform, with_opposite_control
 
 # Laws the loss meets in training (near the optimum, collapsed, shifted, too wide); (μ, s) of N(μ, s²).

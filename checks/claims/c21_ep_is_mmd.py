@@ -15,10 +15,11 @@ import math
 import numpy as np
 import torch
 
+from core.directions import unit_directions
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, torch_generator
-from ._common import random_directions, round_sig, sign_flip, with_control
+from ._common import round_sig, sign_flip, with_control
 
 SQRT_2PI = math.sqrt(2 * math.pi)
 
@@ -61,14 +62,13 @@ def drive(rng: np.random.Generator, n: int, k: int, m: int, steps: int, statisti
     z = (start @ shear + 0.5).requires_grad_(True)
     opt = torch.optim.Adam([z], lr=lr)
     for _ in range(steps):
-        a = torch.randn(k, m, generator=gen, dtype=torch.float64)
-        loss = mean_var_sigreg(z, a / a.norm(dim=0), statistic)
+        loss = mean_var_sigreg(z, unit_directions(k, m, gen, torch.float64), statistic)
         opt.zero_grad()
         loss.backward()
         opt.step()
     final = z.detach().numpy()
     cov = np.cov(final, rowvar=False, bias=True)
-    held_out = random_directions(rng, k, 256)
+    held_out = oracle.random_directions(k, 256, rng)
     proj = final @ held_out
     proj = (proj - proj.mean(0)) / proj.std(0)
     return {

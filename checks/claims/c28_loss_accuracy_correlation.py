@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.stats import spearman_bootstrap
+
 from ..registry import Control, Outcome, Tolerance, claim
-from ..stats import spearman_bootstrap
 from ._analogue import SCALE, experiment, judged, one_sided
 
 PAPER = 0.99  # Spearman of loss/λ^0.4 with accuracy (Fig. 11)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.stats import stratified_bootstrap
+
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, verdict_from_interval
-from ..stats import stratified_bootstrap
 from ._common import round_sig
 from ._ridge import population_shrinkage, sample_shrinkage, spectrum, tasks
 

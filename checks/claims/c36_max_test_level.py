@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.stats import proportion
 from reference import oracle
 
 from ..registry import Control, Outcome, Tolerance, claim, verdict_from_interval
-from ..stats import proportion
-from ._common import batched, isotropic, random_directions, round_sig, sliced_grid_values
+from ._common import batched, isotropic, round_sig, sliced_grid_values
 
 ALPHA = 0.05
 #: The band the rejection rate must lie in: α·(1 ± 0.4). An asymptotic level says nothing about finite N; the
@@ -56,7 +56,7 @@ def core(
     """threshold="max" is the theorem's test; "one" the per-direction critical value (the negative control)."""
     if threshold not in ("max", "one"):
         raise ValueError(f"threshold must be 'max' or 'one', got {threshold!r}")
-    directions = random_directions(rng, k, m)
+    directions = oracle.random_directions(k, m, rng)
     crit = critical_values(directions, draws, rng)
     stats = {n: null_max(rng, directions, n, reps) for n in n_values}
 

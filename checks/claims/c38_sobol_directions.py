@@ -22,10 +22,10 @@ import numpy as np
 from scipy import integrate, stats
 from scipy.stats import qmc
 
+from core.stats import stratified_bootstrap
 from reference import oracle
 
 from ..registry import Control, Outcome, Tolerance, claim, combine_verdicts, verdict_from_interval
-from ..stats import stratified_bootstrap
 from ._common import round_sig
 from .c16_directions_order_k import EPSILON, cap_indicator
 

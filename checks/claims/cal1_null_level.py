@@ -15,11 +15,11 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from core.stats import proportion
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim
-from ..stats import proportion
-from ._common import grid_statistic, random_directions, round_sig, with_control
+from ._common import grid_statistic, round_sig, with_control
 
 LEVELS = (0.05, 0.01)
 PVALUE_FLOOR = 1e-3
@@ -75,7 +75,7 @@ def core(
             np.asarray(oracle.grid_ep(y, *grid)), oracle.grid_null_eigenvalues(*grid)
         )
     k, m, n = sigreg_shape
-    a = random_directions(rng, k, m)  # fixed directions: the joint law is conditional on them
+    a = oracle.random_directions(k, m, rng)  # fixed directions: the joint law is conditional on them
     values = np.empty(reps)
     for start in range(0, reps, 250):
         count = min(250, reps - start)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.stats import proportion
 from reference import oracle
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, verdict_from_interval
-from ..stats import proportion
 from ._common import (
     UNIVARIATE_ALTERNATIVES,
     batched,

@@ -18,16 +18,17 @@ import os
 import sys
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
+from concurrent.futures import as_completed
 from pathlib import Path
 
 from tabulate import tabulate
 from tqdm import tqdm
 
-from .._cli import add_results, output
-from .._cli import seed as seed_type
-from .._results import RESULTS_ENV, atomic_write_json, run_record
+from core.cli import add_results, output
+from core.cli import seed as seed_type
+from core.pool import one_thread, process_pool
+from core.results import RESULTS_ENV, atomic_write_json, run_record
+
 from ..registry import CPU_TIERS, TIERS, Claim, Outcome, claim_rng, claim_seed, jsonable, load_claims
 
 DEFAULT_SEED = 0
@@ -63,15 +64,9 @@ RESULT_KEYS = (
 )
 
 
-def _init_worker() -> None:
-    import torch
-
-    torch.set_num_threads(1)  # one thread per process: on 2 cores, 2 threads per process ran 20x slower
-
-
 def evaluate(entry: Claim, seed: int) -> tuple[Outcome, float]:
     """Run one check in this process; any exception becomes a not-run outcome naming it."""
-    _init_worker()
+    one_thread()
     started = time.perf_counter()
     try:
         outcome = entry.check(claim_rng(seed, entry.id))
@@ -159,9 +154,7 @@ def run_claims(entries: list[Claim], seed: int, out: Path, workers: int = 2) -> 
     else:
         # Longest budgets first so the two workers finish together.
         order = sorted(shared, key=lambda e: -e.budget_s)
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker
-        ) as pool:
+        with process_pool(workers) as pool:
             futures = {pool.submit(_worker, e.id, seed, str(out)): e for e in order}
             for future in as_completed(futures):
                 entry = futures[future]

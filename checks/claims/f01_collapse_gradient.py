@@ -16,9 +16,10 @@ import numpy as np
 import torch
 
 import reference
+from core.directions import unit_directions
+from core.stats import loglog_slope
 
 from ..registry import Outcome, Tolerance, claim, combine_verdicts, torch_generator, verdict_from_interval
-from ..stats import loglog_slope
 from ._common import round_sig, with_control
 
 PAPER_LEVEL = 0.40  # value / N at collapse, as the follow-up states it
@@ -53,8 +54,7 @@ def core(
     at_zero = []
     for _ in range(batches):
         z = torch.randn(n, k, generator=gen)
-        a = torch.randn(k, m, generator=gen)
-        a = a / a.norm(dim=0)
+        a = unit_directions(k, m, gen)
         for r in radii:
             g, v = per_sample_gradient(z, a, r, centre)
             grads[r].append(g)

@@ -14,8 +14,9 @@ import itertools
 
 import numpy as np
 
+from core.stats import stratified_bootstrap
+
 from ..registry import Outcome, Tolerance, claim, torch_generator, verdict_from_interval
-from ..stats import stratified_bootstrap
 from ._common import round_sig, with_control
 from .c17_resampled_directions import train
 

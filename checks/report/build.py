@@ -15,14 +15,15 @@ is marked.
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .._results import REPO_ROOT, RESULTS, atomic_write_bytes, atomic_write_json, atomic_write_text
+from core.results import REPO_ROOT, RESULTS, atomic_write_bytes, atomic_write_json, atomic_write_text
+from core.versions import AUDIT_KINDS, VERSIONS
+
 from ..registry import VERDICTS
 from . import figures as figures_mod
 from . import findings as findings_mod
@@ -282,31 +283,8 @@ def current_versions() -> tuple[dict[str, dict], dict[str, int], list[str]]:
                 catalog[entry.id]["reason"] = reason
     except Exception as error:  # noqa: BLE001 - a broken claim module must not stop the report; it is listed
         unresolved.append(f"claims: the registry did not load ({type(error).__name__}: {error})")
-    for kind, module_name in (
-        ("variants-table", "checks.variants"),
-        ("engine-bench", "repro.bench"),
-        ("experiment", "repro.experiments"),  # E1-E4, E6-E8
-        ("experiment:E5", "repro.demo"),
-        ("training-run", "repro.train.loop"),
-    ):
-        try:
-            version = getattr(importlib.import_module(module_name), "VERSION", None)
-        except Exception as error:  # noqa: BLE001 - as above
-            unresolved.append(f"{kind}: {module_name} did not import ({type(error).__name__})")
-            continue
-        if isinstance(version, int):
-            versions[kind] = version
-        else:
-            unresolved.append(f"{kind}: {module_name} exposes no VERSION constant")
-    try:  # one version for every file the audit writes
-        audit_version = getattr(importlib.import_module("checks.audit.runner"), "VERSION", None)
-    except Exception as error:  # noqa: BLE001 - as above
-        audit_version = None
-        unresolved.append(f"audit: checks.audit.runner did not import ({type(error).__name__})")
-    if isinstance(audit_version, int):
-        versions.update({kind: audit_version for kind in ("discrepancy", "audit-detection", "audit-section")})
-    elif not any(u.startswith("audit:") for u in unresolved):
-        unresolved.append("audit: checks.audit.runner exposes no VERSION constant")
+    versions.update({kind: v for kind, v in VERSIONS.items() if kind != "audit"})
+    versions.update({kind: VERSIONS["audit"] for kind in AUDIT_KINDS})
     return catalog, versions, unresolved
 
 

@@ -10,7 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .._results import RESULTS
+from core.results import RESULTS
+
 from .build import REPORT_NAME, generate
 
 

@@ -39,8 +39,8 @@ def _numbers(values) -> bool:
 
 def _rows_with_intervals(record: Record) -> tuple[list[dict], str]:
     """Detection rows with a 95 % binomial interval each: the audit stores Clopper–Pearson intervals; the variants
-    table stores counts, from which the same interval follows exactly (checks.stats.clopper_pearson)."""
-    from ..stats import clopper_pearson
+    table stores counts, from which the same interval follows exactly (core.stats.clopper_pearson)."""
+    from core.stats import clopper_pearson
 
     if record.kind == "audit-detection":
         rows = record.data["main"]["rows"]

@@ -16,7 +16,7 @@ import sys
 
 import torch
 
-from checks._cli import run
+from core.cli import run
 
 from . import cli
 from . import distributed as tdist

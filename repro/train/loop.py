@@ -24,7 +24,9 @@ import torch
 from tqdm.auto import tqdm
 
 import reference
-from checks._results import atomic_write_json, device_name, run_record
+from core.directions import unit_directions
+from core.results import atomic_write_json, device_name, run_record
+from core.versions import VERSIONS
 
 from .. import data as data_mod
 from ..models import LeJEPA
@@ -32,10 +34,10 @@ from . import distributed as tdist
 from .augment import make_views, spec_for
 from .config import RESUME_FREE, TrainConfig, validate
 from .evaluation import diagnostics, probes
-from .loss import draw_directions, lejepa_loss, make_sigreg
+from .loss import lejepa_loss, make_sigreg
 
 CHECKPOINT_FORMAT = 1
-VERSION = 2  # of the result layout; 2: covariance eigenvalues in eval.<features>.diagnostics, the device by name
+VERSION = VERSIONS["training-run"]
 STREAMS = {"batch": 1, "augment": 2, "directions": 3, "init": 4, "eval": 5, "fewshot": 6}
 
 
@@ -201,7 +203,7 @@ def evaluate(cfg: TrainConfig, prep: Prepared, model: LeJEPA | None, device: tor
             ftr, data.train_labels, fte, data.test_labels, data.num_classes, cfg.eval.fewshot, cfg.eval.fewshot_draws,
             g_few, cfg.eval.knn_k,
         )  # fmt: skip
-        directions = draw_directions(fte.shape[1], cfg.eval.eval_slices, g_dir)
+        directions = unit_directions(fte.shape[1], cfg.eval.eval_slices, g_dir)
         res["diagnostics"] = diagnostics(fte, directions)
         if name == "projector":
             res["diagnostics"]["sigreg_R1_train_views"] = _sigreg_on_views(cfg, prep, model, directions, device)
@@ -335,7 +337,7 @@ def train(
         )
         views = prep.normalise(views).to(device)
         labels = prep.data.train_labels[idx][shard].to(device)
-        directions = draw_directions(
+        directions = unit_directions(
             cfg.model.proj_dim, cfg.sigreg.num_slices, generator(cfg.seed, step, STREAMS["directions"])
         )
         with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_bf16):

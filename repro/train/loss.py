@@ -20,13 +20,13 @@ averaged gradient is the single-process gradient (D18).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 import torch
 
 import reference
 
+from .. import sigreg as engine
 from .distributed import all_mean, is_distributed, world_size
 
 DEFAULT_GRID = (3.0, 17)  # R1's knots on [0, t_max]: the only grid the other sources allow
@@ -48,11 +48,6 @@ def _reference(variant_id: str, t_max: float, num_knots: int) -> SigReg:
 
 
 def _engine(t_max: float, num_knots: int) -> SigReg:
-    try:
-        engine = importlib.import_module("repro.sigreg")
-    except ImportError:
-        raise ValueError("variant 'engine' needs repro/sigreg.py, which is not there yet") from None
-
     grid = engine.OFFICIAL if (t_max, num_knots) == DEFAULT_GRID else engine.Grid.folded(t_max, num_knots)
 
     def sigreg(z: torch.Tensor, directions: torch.Tensor) -> torch.Tensor:
@@ -93,22 +88,12 @@ def r1_sigreg(z: torch.Tensor, directions: torch.Tensor, t_max: float = 3.0, num
 
     Knots t on [0, t_max], folded trapezoid weights (dt at both ends, 2dt inside) times φ(t) = exp(−t²/2),
     statistic Σ_t w_t [(mean cos(t y) − φ(t))² + (mean sin(t y))²] · N_local · world_size per view and slice."""
-    t = torch.linspace(0, t_max, num_knots, dtype=torch.float32, device=z.device)
-    dt = t_max / (num_knots - 1)
-    w = torch.full((num_knots,), 2 * dt, dtype=torch.float32, device=z.device)
-    w[0] = w[-1] = dt
-    phi = torch.exp(-0.5 * t.square())
+    t, phi, weights = (v.to(z.device) for v in reference.folded_trapezoid(t_max, num_knots))
     angles = (z.float() @ directions.to(z.device, torch.float32)).unsqueeze(-1) * t  # (V, N, M, T)
     cos_mean = all_mean(angles.cos().mean(dim=-3))  # (V, M, T)
     sin_mean = all_mean(angles.sin().mean(dim=-3))
     err = (cos_mean - phi).square() + sin_mean.square()
-    return ((err @ (w * phi)) * (z.shape[-2] * world_size())).mean()
-
-
-def draw_directions(dim: int, num_slices: int, generator: torch.Generator) -> torch.Tensor:
-    """(dim, M) directions uniform on the sphere: Gaussian columns normalised (float32, CPU)."""
-    a = torch.randn((dim, num_slices), generator=generator)
-    return a / a.norm(p=2, dim=0)
+    return ((err @ weights) * (z.shape[-2] * world_size())).mean()
 
 
 def lejepa_loss(

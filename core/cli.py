@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-from ._results import RESULTS, RESULTS_ENV, check_writable
+from .results import RESULTS, RESULTS_ENV, check_writable
 
 # The arguments that name where a command writes (folders unless the command declares them files).
 OUTPUTS = ("out", "results", "figures", "json")

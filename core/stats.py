@@ -7,6 +7,7 @@ Coverage is tested the SciPy way in tests/test_stats.py (many replicate data set
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -115,6 +116,10 @@ class BootstrapResult:
     def describe(self) -> str:
         return f"{self.method}, {self.reps} resamples, {self.confidence:.0%}"
 
+    def as_tuple(self) -> tuple[float, float, float]:
+        """(estimate, low, high), as the audit's findings store it."""
+        return self.estimate, self.low, self.high
+
 
 def stratified_bootstrap(
     strata: Mapping[str, np.ndarray] | np.ndarray,
@@ -181,14 +186,23 @@ def bootstrap_mean(values: np.ndarray, rng: np.random.Generator, **kwargs) -> Bo
 # -- Fits -- #
 
 
-def ols_slope(x: np.ndarray, y: np.ndarray) -> float:
-    """Least-squares slope of y on x."""
+def ols_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float | None]:
+    """Least-squares slope of y on x and its standard error (None from two points: no residual freedom)."""
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if x.shape != y.shape or x.ndim != 1 or np.unique(x).size < 2:
         raise ValueError("need 1-D x and y of one shape with at least two distinct x")
     xc = x - x.mean()
-    return float(xc @ (y - y.mean()) / (xc @ xc))
+    slope = float(xc @ (y - y.mean()) / (xc @ xc))
+    resid = y - y.mean() - slope * xc
+    dof = x.size - 2
+    se = float(math.sqrt(resid @ resid / dof / (xc @ xc))) if dof > 0 else None
+    return slope, se
+
+
+def ols_slope(x: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares slope of y on x."""
+    return ols_fit(x, y)[0]
 
 
 def loglog_slope(
@@ -200,16 +214,17 @@ def loglog_slope(
 ) -> BootstrapResult:
     """Slope of log(value) on log(size), with a bootstrap interval that resamples replicates within each size.
 
-    `samples` maps each size to its replicate measurements (or is a (sizes, replicates) array); the fitted
-    point at each size is log(summary(replicates)): the median by default, robust to the odd slow repeat; the
-    minimum for timings on a shared machine, where load only ever adds time.
+    `samples` maps each size to its replicate measurements (keys as given in `sizes`; other keys are ignored) or
+    is a (sizes, replicates) array; the fitted point at each size is log(summary(replicates)): the median by
+    default, robust to the odd slow repeat; the minimum for timings on a shared machine, where load only ever
+    adds time; the mean for the audit's expectations.
     """
-    sizes = np.asarray(sizes, dtype=np.float64)
     if isinstance(samples, Mapping):
-        table = {f"{i}": np.asarray(samples[s], dtype=np.float64) for i, s in enumerate(samples)}
+        table = {f"{i}": np.asarray(samples[s], dtype=np.float64) for i, s in enumerate(sizes)}
     else:
         arr = np.asarray(samples, dtype=np.float64)
         table = {f"{i}": arr[i] for i in range(arr.shape[0])}
+    sizes = np.asarray(sizes, dtype=np.float64)
     if len(table) != sizes.size:
         raise ValueError("one set of replicates per size")
     for values in table.values():
@@ -240,6 +255,17 @@ def t_interval(values, confidence: float = 0.95) -> dict:
             "values": x.tolist()}  # fmt: skip
 
 
+def mean_interval(values, confidence: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high) of the finite values by `t_interval` (NaN for none; low = high = mean for one)."""
+    v = np.asarray(values, dtype=np.float64)
+    s = t_interval(v[np.isfinite(v)].tolist(), confidence)
+    if s["n"] == 0:
+        return math.nan, math.nan, math.nan
+    if s["n"] == 1:
+        return s["mean"], s["mean"], s["mean"]
+    return s["mean"], s["low"], s["high"]
+
+
 def equivalence(treatment, baseline, margin: float, alpha: float = 0.05) -> dict:
     """Paired two one-sided tests (TOST) of |mean(treatment − baseline)| < margin, pairs by position (by seed).
 
@@ -261,6 +287,28 @@ def equivalence(treatment, baseline, margin: float, alpha: float = 0.05) -> dict
         decision = "undecided"
     return {"difference": s["mean"], "low": low, "high": high, "confidence": 1 - 2 * alpha, "n": s["n"],
             "margin": margin, "decision": decision}  # fmt: skip
+
+
+def tost_ratio(values, reference: float, margin: float, alpha: float = 0.05) -> dict:
+    """Two one-sided t-tests that mean(values)/reference lies within 1 ± margin (equivalence at level alpha):
+    equivalent when the (1 − 2·alpha) t-interval of the ratio lies inside (1 − margin, 1 + margin)."""
+    v = np.asarray(values, dtype=np.float64) / reference
+    v = v[np.isfinite(v)]
+    if v.size < 2:
+        raise ValueError("an equivalence test needs at least two values")
+    mean, se = float(v.mean()), float(v.std(ddof=1) / math.sqrt(v.size))
+    half = float(_st.t.ppf(1 - alpha, v.size - 1) * se)
+    p_low = float(_st.t.sf((mean - (1 - margin)) / se, v.size - 1)) if se > 0 else float(mean <= 1 - margin)
+    p_high = float(_st.t.cdf((mean - (1 + margin)) / se, v.size - 1)) if se > 0 else float(mean >= 1 + margin)
+    return {
+        "ratio": mean,
+        "interval": [mean - half, mean + half],
+        "confidence": 1 - 2 * alpha,
+        "margin": margin,
+        "p_value": max(p_low, p_high),
+        "equivalent": bool(max(p_low, p_high) < alpha),
+        "n": int(v.size),
+    }
 
 
 def spearman_bootstrap(x, y, rng: np.random.Generator, reps: int = 2000, confidence: float = 0.95) -> dict:

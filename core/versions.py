@@ -1,0 +1,23 @@
+"""The layout version of every kind of result file, in one table: each producer stamps its files with its entry
+and the report marks results of an older version without importing the producers (claims carry their own
+version in the claims registry). Bump an entry when the layout or the numbers of its files change."""
+
+from __future__ import annotations
+
+VERSIONS: dict[str, int] = {
+    # variants.json (checks.variants)
+    "variants-table": 1,
+    # bench.json (repro.bench); 2: interleaved ratios, targets
+    "engine-bench": 2,
+    # E<n>_<scale>.json (repro.experiments); 3: tiers, E6-E8, convergence and scale-aware collapse metrics,
+    # E4 partial ρ
+    "experiment": 3,
+    # E5_<scale>.json (repro.demo); 2: intervals that stay inside [0, 1] for p-values and proportions
+    "experiment:E5": 2,
+    # one training run (repro.train); 2: covariance eigenvalues in eval.<features>.diagnostics, the device by name
+    "training-run": 2,
+    # every file the audit writes (checks.audit.runner); 2: entries carry paper_says, code_does, variant_behaviour
+    "audit": 2,
+}
+#: The kinds of record the audit writes, all at VERSIONS["audit"].
+AUDIT_KINDS = ("discrepancy", "audit-detection", "audit-section")
