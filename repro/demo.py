@@ -303,7 +303,7 @@ def _interval(values: list[float], kind: str = "value", trials: int | None = Non
     """Mean and 95 % interval over seeds that respects the quantity's range: a t-interval for values, a t-interval
     on the logit scale mapped back for p-values (bounds inside (0, 1)), Clopper–Pearson on the count pooled over
     seeds for proportions of `trials` directions each (bounds inside [0, 1])."""
-    from .experiments import t_interval
+    from checks.stats import t_interval
 
     if kind == "proportion":
         x = np.asarray(values, dtype=np.float64)

@@ -34,7 +34,7 @@ from checks._results import atomic_write_json, device_name, run_record
 from . import _train_dist as tdist
 from . import data as data_mod
 from ._train_augment import make_views, spec_for
-from ._train_eval import diagnostics, probes
+from ._train_eval import _finite, diagnostics, probes
 from ._train_loss import check_variant, draw_directions, lejepa_loss, make_sigreg
 from .models import LeJEPA, check_encoder
 
@@ -298,13 +298,9 @@ def convergence(losses: list[float]) -> dict:
     fall, last = abs(start - end), abs(before - end)
     share = last / fall if fall > 0 else math.inf
     return {**record, "smoothed_start": start, "smoothed_at_80pct": before, "smoothed_end": end,
-            "share_of_fall_in_last_fifth": _finite_or_none(share),
-            "relative_change_last_fifth": _finite_or_none(last / abs(before)) if before else None,
+            "share_of_fall_in_last_fifth": _finite(share),
+            "relative_change_last_fifth": _finite(last / abs(before)) if before else None,
             "plateaued": bool(share < PLATEAU["share_of_fall_below"])}  # fmt: skip
-
-
-def _finite_or_none(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
 
 
 def evaluate(cfg: TrainConfig, prep: Prepared, model: LeJEPA | None, device: torch.device) -> dict:
