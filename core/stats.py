@@ -266,6 +266,12 @@ def mean_interval(values, confidence: float = 0.95) -> tuple[float, float, float
     return s["mean"], s["low"], s["high"]
 
 
+def paired_difference(treatment, baseline, confidence: float = 0.95) -> dict:
+    """Mean of treatment − baseline paired by position (by seed), with its two-sided t-interval."""
+    s = t_interval([float(a) - float(b) for a, b in zip(treatment, baseline, strict=True)], confidence=confidence)
+    return {"difference": s["mean"], "low": s.get("low"), "high": s.get("high"), "n": s["n"]}
+
+
 def equivalence(treatment, baseline, margin: float, alpha: float = 0.05) -> dict:
     """Paired two one-sided tests (TOST) of |mean(treatment − baseline)| < margin, pairs by position (by seed).
 
@@ -277,7 +283,7 @@ def equivalence(treatment, baseline, margin: float, alpha: float = 0.05) -> dict
         raise ValueError(f"need two paired samples of the same length >= 2, got {a.shape} and {b.shape}")
     if not margin > 0:
         raise ValueError(f"margin must be > 0, got {margin}")
-    s = t_interval(list(a - b), confidence=1 - 2 * alpha)
+    s = paired_difference(a, b, confidence=1 - 2 * alpha)
     low, high = s["low"], s["high"]
     if -margin < low and high < margin:
         decision = "equivalent"
@@ -285,7 +291,7 @@ def equivalence(treatment, baseline, margin: float, alpha: float = 0.05) -> dict
         decision = "different"
     else:
         decision = "undecided"
-    return {"difference": s["mean"], "low": low, "high": high, "confidence": 1 - 2 * alpha, "n": s["n"],
+    return {"difference": s["difference"], "low": low, "high": high, "confidence": 1 - 2 * alpha, "n": s["n"],
             "margin": margin, "decision": decision}  # fmt: skip
 
 

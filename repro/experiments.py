@@ -328,17 +328,17 @@ def not_run(scale: str, reason: str, out: Path = OUT, experiments: tuple[str, ..
         atomic_write_json(out / f"{exp}_{scale}.json", {**payload, **run_record()})
 
 
-def _reusable(path: Path, cfg: dict) -> dict | None:
-    """A finished run stored at `path` by this commit (clean tree) for config `cfg`, else None (resume rule)."""
+def _reusable(path: Path, cfg: dict, suite: dict) -> dict | None:
+    """A finished run stored at `path` for config `cfg` by the code `suite` (run_record's: commit, dirty) describes,
+    when that code is a clean commit, else None (the resume rule)."""
     from .train.loop import VERSION as RUN_VERSION
 
     try:
         stored = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    commit = run_record()["suite"]
     same = stored.get("config") == cfg and stored.get("version") == RUN_VERSION and stored.get("status") == "done"
-    clean = commit["commit"] is not None and not commit["dirty"] and stored.get("suite") == commit
+    clean = suite["commit"] is not None and not suite["dirty"] and stored.get("suite") == suite
     return stored if same and clean else None
 
 
@@ -381,9 +381,10 @@ def replicate(
         data_mod.load_splits(ds)  # build the caches once, before the workers race for them
     runs_dir = out / "runs"
     results: dict[str, dict] = {}
+    suite = run_record()["suite"]  # one git query for every job, not one per job
     for key, (_, ov) in jobs.items():
         cfg = make_config(scale, **{k: v for k, v in ov.items() if k != "scale"}).flat()
-        stored = _reusable(runs_dir / f"{_file_key(key)}.json", cfg)
+        stored = _reusable(runs_dir / f"{_file_key(key)}.json", cfg, suite)
         if stored is not None:
             results[key] = stored
     # Most expensive first (more views and steps × batch, CNNs), baselines last: the pool drains evenly.

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import Control, Outcome, Tolerance, claim
-from ._analogue import ALPHA, DEFAULT_CELL, OFF_CELL, SCALE, experiment, judged, one_sided, paired_difference, values
+from core.stats import paired_difference
+
+from ..registry import Control, Outcome, Tolerance, claim, verdict_from_interval
+from ._analogue import ALPHA, DEFAULT_CELL, OFF_CELL, SCALE, experiment, judged, values
 
 MARGIN = 72.20 - 74.72  # the paper's drop from 512 to 128 (Table 1b), in points: −2.52
-CONFIDENCE = 1 - 2 * ALPHA  # the interval paired_difference gives
+CONFIDENCE = 1 - 2 * ALPHA  # each paired interval: its one-sided test at α
 
 
 @claim(
@@ -36,13 +38,13 @@ def check(rng: np.random.Generator) -> Outcome:
         e1, e6 = experiment("E1"), experiment("E6")
         fixed = {n: values(e6, f"mnist5k/N={n},lambda=0.05 (fixed)") for n in (64, 128, 256, 512)}
         scaled = {c: values(e6, c) for c in e6["conditions"] if c.endswith("(1/N)")}
-        judged_drop = paired_difference(fixed[128], fixed[512])
-        verdict = one_sided(judged_drop["low"], judged_drop["high"], above=MARGIN)
-        off = paired_difference(values(e1, OFF_CELL), values(e1, DEFAULT_CELL))
+        judged_drop = paired_difference(fixed[128], fixed[512], CONFIDENCE)
+        verdict = verdict_from_interval(judged_drop["low"], judged_drop["high"], above=MARGIN)
+        off = paired_difference(values(e1, OFF_CELL), values(e1, DEFAULT_CELL), CONFIDENCE)
         detail = {
             "scale": SCALE,
             "drop_128_vs_512_lambda_fixed": judged_drop,
-            "drop_64_vs_512_lambda_fixed": paired_difference(fixed[64], fixed[512]),
+            "drop_64_vs_512_lambda_fixed": paired_difference(fixed[64], fixed[512], CONFIDENCE),
             "mean_by_batch_lambda_fixed": {n: float(np.mean(v)) for n, v in fixed.items()},
             "mean_by_batch_lambda_times_N_fixed": {c: float(np.mean(v)) for c, v in scaled.items()},
         }
@@ -57,7 +59,7 @@ def check(rng: np.random.Generator) -> Outcome:
             detail=detail,
             control=Control(
                 "the same judge on switching SIGReg off (λ = 0) against the default run",
-                one_sided(off["low"], off["high"], above=MARGIN),
+                verdict_from_interval(off["low"], off["high"], above=MARGIN),
                 off["difference"],
             ),  # fmt: skip
         )

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import Control, Outcome, Tolerance, claim, combine_verdicts
-from ._analogue import ALPHA, DEFAULT_CELL, OFF_CELL, SCALE, experiment, judged, one_sided, paired_difference, values
+from core.stats import paired_difference
+
+from ..registry import Control, Outcome, Tolerance, claim, combine_verdicts, verdict_from_interval
+from ._analogue import ALPHA, DEFAULT_CELL, OFF_CELL, SCALE, experiment, judged, values
 
 #: Points of linear-probe accuracy a trained encoder must gain over its random initialisation: a random MLP already
 #: reaches ~87 % on MNIST-5k, so five points is most of what is left to gain (a collapsed λ = 0 run gains ~2).
 MARGIN = 5.0
+CONFIDENCE = 1 - 2 * ALPHA  # each gain's paired interval: its one-sided test at α
 
 
 @claim(
@@ -39,17 +42,17 @@ def check(rng: np.random.Generator) -> Outcome:
         e1, e8 = experiment("E1"), experiment("E8")
         encoders = [c.split("=", 1)[1] for c in e8["conditions"] if "random init" not in c]
         trained_runs = {enc: values(e8, f"mnist5k/encoder={enc}") for enc in encoders}
-        gains = {enc: paired_difference(trained_runs[enc], values(e8, f"mnist5k/encoder={enc}, random init"))
-                 for enc in encoders}  # fmt: skip
-        verdicts = {enc: one_sided(g["low"], g["high"], above=MARGIN) for enc, g in gains.items()}
+        untrained = {enc: values(e8, f"mnist5k/encoder={enc}, random init") for enc in encoders}
+        gains = {enc: paired_difference(trained_runs[enc], untrained[enc], CONFIDENCE) for enc in encoders}
+        verdicts = {enc: verdict_from_interval(g["low"], g["high"], above=MARGIN) for enc, g in gains.items()}
         weakest = min(gains, key=lambda e: gains[e]["difference"])
-        off = paired_difference(values(e1, OFF_CELL), values(e1, "mnist5k/random-init encoder"))
+        off = paired_difference(values(e1, OFF_CELL), values(e1, "mnist5k/random-init encoder"), CONFIDENCE)
         trained = {enc: float(np.mean(v)) for enc, v in trained_runs.items()}
         return Outcome(
             combine_verdicts(list(verdicts.values())),
             estimate=gains[weakest]["difference"],
             interval=(gains[weakest]["low"], gains[weakest]["high"]),
-            interval_method=f"paired t-interval over seeds, {1 - 2 * ALPHA:.0%}, weakest encoder ({weakest})",
+            interval_method=f"paired t-interval over seeds, {CONFIDENCE:.0%}, weakest encoder ({weakest})",
             n=len(gains),
             tolerance=Tolerance(MARGIN, "points gained over the same encoder at random initialisation"),
             reason=f"gain of each trained encoder over its random init; weakest: {weakest}",
@@ -62,7 +65,7 @@ def check(rng: np.random.Generator) -> Outcome:
             },  # fmt: skip
             control=Control(
                 "the same judge on the λ = 0 MLP (SIGReg off) against its random init",
-                one_sided(off["low"], off["high"], above=MARGIN),
+                verdict_from_interval(off["low"], off["high"], above=MARGIN),
                 off["difference"],
             ),  # fmt: skip
         )

@@ -13,8 +13,8 @@ import numpy as np
 
 from core.stats import spearman_bootstrap
 
-from ..registry import Control, Outcome, Tolerance, claim
-from ._analogue import SCALE, experiment, judged, one_sided
+from ..registry import Control, Outcome, Tolerance, claim, verdict_from_interval
+from ._analogue import SCALE, experiment, judged
 
 PAPER = 0.99  # Spearman of loss/λ^0.4 with accuracy (Fig. 11)
 MARGIN = 0.10  # a ρ within 0.1 of the paper's: above 0.89 the loss still orders nine runs in ten pairs alike
@@ -46,7 +46,7 @@ def check(rng: np.random.Generator) -> Outcome:
         shuffled = spearman_bootstrap(-rng.permutation(scaled), acc, rng, REPS)
         bound = PAPER - MARGIN
         return Outcome(
-            one_sided(main["low"], main["high"], above=bound),
+            verdict_from_interval(main["low"], main["high"], above=bound),
             estimate=main["rho"],
             interval=(main["low"], main["high"]),
             interval_method=f"percentile bootstrap over runs, 95 %, {main['bootstrap_reps']} resamples",
@@ -65,7 +65,7 @@ def check(rng: np.random.Generator) -> Outcome:
             },  # fmt: skip
             control=Control(
                 "the same judge on the losses shuffled across runs (no relation to accuracy)",
-                one_sided(shuffled["low"], shuffled["high"], above=bound),
+                verdict_from_interval(shuffled["low"], shuffled["high"], above=bound),
                 shuffled["rho"],
             ),  # fmt: skip
         )

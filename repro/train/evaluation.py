@@ -109,13 +109,18 @@ def effective_rank(z: torch.Tensor) -> float:
 COLLAPSE = {"std_min_below": 0.1, "top_eigenvalue_fraction_above": 0.5}
 
 
+def is_collapsed(std_min: float, top_fraction: float | None) -> bool:
+    """`COLLAPSE`'s rule on a cloud's smallest per-dimension std and top-eigenvalue fraction (None: no variance)."""
+    top = 1.0 if top_fraction is None else top_fraction
+    return bool(std_min < COLLAPSE["std_min_below"] or top > COLLAPSE["top_eigenvalue_fraction_above"])
+
+
 def collapsed(z: torch.Tensor) -> bool:
     """True when z (N, K) is collapsed in scale or in dimension by `COLLAPSE`'s thresholds."""
     z64 = z.double()
     centred = z64 - z64.mean(0)
     eig = torch.linalg.eigvalsh(centred.T @ centred / max(1, z64.shape[0] - 1))
-    top = float(eig[-1] / eig.sum()) if eig.sum() > 0 else 1.0
-    return bool(float(z64.std(0).min()) < COLLAPSE["std_min_below"] or top > COLLAPSE["top_eigenvalue_fraction_above"])
+    return is_collapsed(float(z64.std(0).min()), float(eig[-1] / eig.sum()) if eig.sum() > 0 else None)
 
 
 def diagnostics(z: torch.Tensor, directions: torch.Tensor, max_n: int = 512) -> dict:
@@ -125,6 +130,7 @@ def diagnostics(z: torch.Tensor, directions: torch.Tensor, max_n: int = 512) -> 
     erank = effective_rank(z64)
     eig = torch.linalg.eigvalsh(centred.T @ centred / (z64.shape[0] - 1)).flip(0)
     top = float(eig[0] / eig.sum()) if eig.sum() > 0 else None
+    std = z64.std(0)
     cond = float(eig[0] / eig[-1]) if eig[-1] > 0 else math.inf
     sub = z[:max_n].float()
     A = directions.float()
@@ -146,9 +152,9 @@ def diagnostics(z: torch.Tensor, directions: torch.Tensor, max_n: int = 512) -> 
         "top_eigenvalue_fraction": top,
         "condition_number": _finite(cond),
         "eigenvalues": [float(v) for v in eig],  # covariance spectrum, descending (the report's spectra figure)
-        "std_mean": float(z64.std(0).mean()),
-        "std_min": float(z64.std(0).min()),
-        "collapsed": collapsed(z64),
+        "std_mean": float(std.mean()),
+        "std_min": float(std.min()),
+        "collapsed": is_collapsed(float(std.min()), top),  # from the spectrum and spread above, not recomputed
         "sigreg_exact": exact,
         "sigreg_R1": r1,
         "sigreg_V1": v1,

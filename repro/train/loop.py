@@ -33,7 +33,7 @@ from ..models import LeJEPA
 from . import distributed as tdist
 from .augment import make_views, spec_for
 from .config import RESUME_FREE, TrainConfig, validate
-from .evaluation import diagnostics, probes
+from .evaluation import _finite, diagnostics, probes
 from .loss import lejepa_loss, make_sigreg
 
 CHECKPOINT_FORMAT = 1
@@ -175,13 +175,9 @@ def convergence(losses: list[float]) -> dict:
     fall, last = abs(start - end), abs(before - end)
     share = last / fall if fall > 0 else math.inf
     return {**record, "smoothed_start": start, "smoothed_at_80pct": before, "smoothed_end": end,
-            "share_of_fall_in_last_fifth": _finite_or_none(share),
-            "relative_change_last_fifth": _finite_or_none(last / abs(before)) if before else None,
+            "share_of_fall_in_last_fifth": _finite(share),
+            "relative_change_last_fifth": _finite(last / abs(before)) if before else None,
             "plateaued": bool(share < PLATEAU["share_of_fall_below"])}  # fmt: skip
-
-
-def _finite_or_none(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
 
 
 def evaluate(cfg: TrainConfig, prep: Prepared, model: LeJEPA | None, device: torch.device) -> dict:
