@@ -9,10 +9,10 @@ import re
 import pytest
 
 from checks._report_format import latex_escape
-from checks.audit import REGISTRY, discrepancies, runner
+from checks.audit import REGISTRY, registry, runner
 from checks.audit._common import Finding
-from checks.audit.discrepancies import Context
 from checks.audit.plan import make_plan
+from checks.audit.registry import Context
 
 # Conclusions computed in-process from the plan alone (D10 and D12 are cited-only, hence not-run).
 IN_PROCESS = ("D4", "D9", "D10", "D12", "D17")
@@ -60,7 +60,7 @@ def test_behaviour_of_a_variant_outside_the_entry_makes_it_not_run(monkeypatch):
     def conclude(ctx):
         return Finding(verdict="confirmed", effect="planted", variant_behaviour={"P1": "planted"})
 
-    monkeypatch.setitem(discrepancies.REGISTRY, "D4", dataclasses.replace(REGISTRY["D4"], conclude=conclude))
+    monkeypatch.setitem(registry.REGISTRY, "D4", dataclasses.replace(REGISTRY["D4"], conclude=conclude))
     plan = make_plan(True, 0)
     payload = runner._entry_payload("D4", Context(plan=plan), plan)
     assert payload["verdict"] == "not-run" and payload["not_run_kind"] == "error"

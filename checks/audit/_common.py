@@ -109,7 +109,7 @@ def tost_ratio(values, reference: float, margin: float, alpha: float = 0.05) -> 
     }
 
 
-def control(what: str, verdict: str, estimate: float | None = None) -> dict:
+def control_record(what: str, verdict: str, estimate: float | None = None) -> dict:
     """The same verdict rule run where the discrepancy is absent (it must not say confirmed there)."""
     if not what.strip():
         raise ValueError("a control needs `what`: the setting where the discrepancy is absent")
@@ -141,7 +141,7 @@ class Finding:
     # variant id -> what was measured for it, in words with numbers (keys: the entry's variants only)
     variant_behaviour: dict[str, str] = field(default_factory=dict)
     measurements: dict = field(default_factory=dict)
-    # the same rule where the discrepancy is absent: {what, verdict, estimate} (see `control`)
+    # the same rule where the discrepancy is absent: {what, verdict, estimate} (see `control_record`)
     control: dict | None = None
 
     def __post_init__(self) -> None:
@@ -152,7 +152,7 @@ class Finding:
         if self.verdict == "not-run" and not self.reason:
             raise ValueError("a not-run finding needs a reason")
         if self.control is not None:
-            self.control = control(**self.control)
+            self.control = control_record(**self.control)
         if not all(isinstance(k, str) and isinstance(v, str) and v for k, v in self.variant_behaviour.items()):
             raise ValueError("variant_behaviour maps variant ids to non-empty strings")
 
