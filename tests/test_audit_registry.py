@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
 
 from checks._report_format import latex_escape
-from checks.audit import REGISTRY, registry, runner
+from checks.audit import REGISTRY, discrepancies, registry, runner
 from checks.audit._common import Finding
 from checks.audit.plan import make_plan
 from checks.audit.registry import Context
@@ -97,3 +98,20 @@ def test_no_entry_presents_the_v1_or_v2_listing_as_read():
         assert "as printed in v1" not in d.paper_says and "v1/v2" not in d.paper_says, d.id
         for text in (d.title, d.statement, d.paper_says, d.code_does):
             assert not re.search(r"both listings|v1 and v3 listings", text), (d.id, text)
+
+
+def test_every_entry_module_registers_exactly_one_entry():
+    # The package imports its modules by name; a module missing from that list would register nothing.
+    modules = sorted(p.stem for p in (Path(discrepancies.__file__).parent).glob("d[0-9][0-9]_*.py"))
+    registered = sorted(d.module.rsplit(".", 1)[1] for d in REGISTRY.values())
+    assert registered == modules
+    assert [int(i[1:]) for i in REGISTRY] == sorted(int(i[1:]) for i in REGISTRY)
+
+
+def test_an_id_registered_twice_is_rejected():
+    with pytest.raises(ValueError, match="duplicate discrepancy id 'D4'"):
+        registry.discrepancy(id="D4", title="t", statement="s", variants=(), locus="l", paper_says="p", code_does="c")(
+            lambda ctx: None
+        )
+    with pytest.raises(ValueError, match="D1 already has a negative control"):
+        registry.negative_control("D1")(lambda ctx: None)

@@ -15,13 +15,9 @@ from ..registry import Context, discrepancy, negative_control
 from .shared import fmt, fmt_ci, pair, seen
 
 COLLAPSE_LAWS = ("rank1", f"rank{battery.RANK_R}-unit", "equicorr-0.5", "equicorr-0.2", "sign-flip", "x-law")
-
-
 # D1's equivalence margin: V1 "scores a collapse like H0" if its mean is within ±25 % of the exact H0 mean of its
 # grid (R1 scores rank-1 collapse at ~80x its null mean); TOST at 5 % on BLIND_BATCHES fresh rank-1 batches.
 BLIND_MARGIN = 0.25
-
-
 BLIND_BATCHES = 400
 
 

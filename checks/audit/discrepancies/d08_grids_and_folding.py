@@ -8,7 +8,7 @@ from .._common import Finding, control_record, mean_interval
 from ..registry import Context, discrepancy, negative_control
 from .shared import fmt_ci, same_data_ratio
 
-# D8: how far apart the grids must be to count as different (the mutation matrix found that R1 moved onto the paper
+# How far apart the grids must be to count as different (the mutation matrix found that R1 moved onto the paper
 # grid still "differed" from V3 by float32 rounding when the rule only asked the interval to exclude 1).
 GRID_MARGIN = 0.01
 
