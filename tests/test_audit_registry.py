@@ -11,9 +11,8 @@ import pytest
 
 from checks._report_format import latex_escape
 from checks.audit import REGISTRY, discrepancies, registry, runner
-from checks.audit._common import Finding
 from checks.audit.plan import make_plan
-from checks.audit.registry import Context
+from checks.audit.registry import Context, Finding
 
 # Conclusions computed in-process from the plan alone (D10 and D12 are cited-only, hence not-run).
 IN_PROCESS = ("D4", "D9", "D10", "D12", "D17")

@@ -8,27 +8,77 @@ function with `@discrepancy`, the entry's static text (what the paper says, what
     @negative_control("D5")
     def control(ctx: Context) -> dict: ...
 
-`conclude` turns the run's measurements (`Context`) into a `Finding`; the criterion is recorded with the verdict,
-so a reader can recompute it from the numbers in the entry's JSON. `negative_control`, where an entry has one, is
-the same rule where the discrepancy is absent: a measured `confirmed` is evidence only if it says `refuted` there.
-Registering an id twice raises, as in the claims registry.
+`conclude` turns the run's measurements (`Context`) into a `Finding`, the audit's member of the verdict family
+(checks/verdicts.py: confirmed / refuted / not-run, beside the claims' `Outcome`); the criterion is recorded with the
+verdict, so a reader can recompute it from the numbers in the entry's JSON. `negative_control`, where an entry has
+one, is the same rule where the discrepancy is absent: a measured `confirmed` is evidence only if it says `refuted`
+there. Registering an id twice raises, as in the claims registry.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 import reference
+from checks.verdicts import BASES, DISCREPANCY, Verdict
 
-from ._common import Finding
+from ._common import as_float
 from .plan import Plan
 
 #: Ids that name a whole measurement table instead of an entry (`python -m checks audit detection`).
 SECTIONS = ("detection", "ddp", "dtypes")
+
+
+def control_record(what: str, verdict: str, estimate: float | None = None) -> dict:
+    """The same verdict rule run where the discrepancy is absent (it must not say confirmed there)."""
+    if not what.strip():
+        raise ValueError("a control needs `what`: the setting where the discrepancy is absent")
+    DISCREPANCY.check(verdict, "control verdict")
+    return {"what": what, "verdict": verdict, "estimate": as_float(estimate) if estimate is not None else None}
+
+
+@dataclass
+class Finding(Verdict):
+    """What one audit entry found. `estimate` and `interval` quantify `effect` (see `interval_method`)."""
+
+    vocabulary = DISCREPANCY
+
+    effect: str
+    estimate: float | None = None
+    interval: tuple[float, float] | None = None
+    interval_method: str = ""
+    basis: str = "measured"
+    criterion: str = ""
+    reason: str = ""  # for not-run: why; otherwise optional remarks
+    not_run_kind: str | None = None  # "environment" (a resource is absent) or "error" (the check failed)
+    paper_vs_measured: str = ""  # where the paper's text and the measurement disagree, both with numbers
+    # variant id -> what was measured for it, in words with numbers (keys: the entry's variants only)
+    variant_behaviour: dict[str, str] = field(default_factory=dict)
+    measurements: dict = field(default_factory=dict)
+    # the same rule where the discrepancy is absent: {what, verdict, estimate} (see `control_record`)
+    control: dict | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.basis not in BASES and not all(b in BASES for b in self.basis.split("+")):
+            raise ValueError(f"basis must combine {BASES}, got {self.basis!r}")
+        if self.control is not None:
+            self.control = control_record(**self.control)
+        if not all(isinstance(k, str) and isinstance(v, str) and v for k, v in self.variant_behaviour.items()):
+            raise ValueError("variant_behaviour maps variant ids to non-empty strings")
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["interval"] = list(self.interval) if self.interval is not None else None
+        return d
+
+
+def not_run(reason: str, kind: str = "error", basis: str = "measured") -> Finding:
+    return Finding(verdict="not-run", effect="not measured", reason=reason, not_run_kind=kind, basis=basis)
 
 
 class Missing(RuntimeError):

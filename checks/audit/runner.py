@@ -20,9 +20,9 @@ import reference
 
 from .. import _results
 from . import battery, ddp, dtypes, fingerprint, measure, official, probes, render
-from ._common import ALPHA, control_record, not_run
+from ._common import ALPHA
 from .plan import Plan
-from .registry import REGISTRY, SECTIONS, Context, Missing, get
+from .registry import REGISTRY, SECTIONS, Context, Missing, control_record, get, not_run
 
 VERSION = 2  # 2: entries carry paper_says, code_does and variant_behaviour
 DTYPE_LAWS = ("gaussian", "rank1", "wide", "views-near")

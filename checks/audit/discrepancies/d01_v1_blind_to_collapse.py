@@ -10,8 +10,8 @@ import reference
 from reference import oracle
 
 from .. import battery
-from .._common import Finding, control_record, mean_interval, tost_ratio
-from ..registry import Context, discrepancy, negative_control
+from .._common import mean_interval, tost_ratio
+from ..registry import Context, Finding, control_record, discrepancy, negative_control
 from .shared import fmt, fmt_ci, pair, seen
 
 COLLAPSE_LAWS = ("rank1", f"rank{battery.RANK_R}-unit", "equicorr-0.5", "equicorr-0.2", "sign-flip", "x-law")

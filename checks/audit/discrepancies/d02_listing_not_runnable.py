@@ -8,8 +8,7 @@ import torch
 import reference
 
 from .. import ddp
-from .._common import Finding, control_record
-from ..registry import Context, discrepancy, negative_control
+from ..registry import Context, Finding, control_record, discrepancy, negative_control
 from .shared import fmt, vector_backward
 
 

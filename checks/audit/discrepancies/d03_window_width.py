@@ -8,8 +8,8 @@ import numpy as np
 
 from reference import oracle
 
-from .._common import Finding, mean_interval
-from ..registry import Context, discrepancy
+from .._common import mean_interval
+from ..registry import Context, Finding, discrepancy
 from .shared import fmt
 
 

@@ -6,8 +6,7 @@ import torch
 
 import reference
 
-from .._common import Finding
-from ..registry import Context, discrepancy
+from ..registry import Context, Finding, discrepancy
 from .shared import fmt, vector_backward
 
 

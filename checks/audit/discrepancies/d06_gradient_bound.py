@@ -6,8 +6,8 @@ import numpy as np
 
 from reference import oracle
 
-from .._common import Finding, control_record, loglog_slope, np_rng
-from ..registry import Context, discrepancy, negative_control
+from .._common import loglog_slope, np_rng
+from ..registry import Context, Finding, control_record, discrepancy, negative_control
 from .shared import fmt
 
 # The exact sup of |∂T/∂y_n| over all data for the official grid at N = 1024 (docs/oracle.md#o4): the

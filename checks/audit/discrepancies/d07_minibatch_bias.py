@@ -6,8 +6,8 @@ import numpy as np
 
 from reference import oracle
 
-from .._common import Finding, control_record, loglog_slope, mean_interval, np_rng
-from ..registry import Context, discrepancy, negative_control
+from .._common import loglog_slope, mean_interval, np_rng
+from ..registry import Context, Finding, control_record, discrepancy, negative_control
 from .shared import fmt
 
 

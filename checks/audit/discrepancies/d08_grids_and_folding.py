@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from reference import oracle
 
-from .._common import Finding, control_record, mean_interval
-from ..registry import Context, discrepancy, negative_control
+from .._common import mean_interval
+from ..registry import Context, Finding, control_record, discrepancy, negative_control
 from .shared import fmt_ci, same_data_ratio
 
 # How far apart the grids must be to count as different (the mutation matrix found that R1 moved onto the paper

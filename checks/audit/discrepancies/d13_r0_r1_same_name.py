@@ -6,8 +6,8 @@ import numpy as np
 
 from reference import oracle
 
-from .._common import Finding, control_record, mean_interval
-from ..registry import Context, discrepancy, negative_control
+from .._common import mean_interval
+from ..registry import Context, Finding, control_record, discrepancy, negative_control
 from .shared import fmt, same_data_ratio
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .._common import Finding, not_run
-from ..registry import Context, discrepancy
+from ..registry import Context, Finding, discrepancy, not_run
 
 
 @discrepancy(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .._common import Finding
-from ..registry import Context, discrepancy
+from ..registry import Context, Finding, discrepancy
 from .shared import fmt
 
 

@@ -8,8 +8,7 @@ import torch
 
 import reference
 
-from .._common import Finding, not_run
-from ..registry import Context, discrepancy
+from ..registry import Context, Finding, discrepancy, not_run
 from .shared import fmt
 
 

@@ -7,8 +7,8 @@ import torch
 import reference
 from reference import oracle
 
-from .._common import ALPHA, Finding, control_record
-from ..registry import Context, discrepancy, negative_control
+from .._common import ALPHA
+from ..registry import Context, Finding, control_record, discrepancy, negative_control
 from .shared import det, fmt, pair
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from reference import oracle
 
 from .. import battery
-from .._common import Finding, mean_interval
-from ..registry import Context, discrepancy
+from .._common import mean_interval
+from ..registry import Context, Finding, discrepancy
 from .shared import det, fmt, fmt_ci
 
 

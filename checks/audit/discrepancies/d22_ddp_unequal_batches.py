@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .._common import Finding, control_record
-from ..registry import Context, discrepancy, negative_control
+from ..registry import Context, Finding, control_record, discrepancy, negative_control
 from .shared import ddp_table, fmt
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from .._common import Finding
 from ..dtypes import classify
-from ..registry import Context, discrepancy
+from ..registry import Context, Finding, discrepancy
 from .shared import fmt
 
 _ALL = ("V1", "V3", "R0", "R1", "R2", "P1", "P2", "P3")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .._common import Finding
-from ..registry import Context, discrepancy
+from ..registry import Context, Finding, discrepancy
 from .shared import textual
 
 

@@ -10,8 +10,8 @@ import torch
 import reference
 
 from .. import battery, ddp
-from .._common import Finding, mean_interval, not_run, unit_directions
-from ..registry import Context
+from .._common import mean_interval, unit_directions
+from ..registry import Context, Finding, not_run
 
 
 def fmt(x: float | None, digits: int = 3) -> str:
