@@ -20,7 +20,8 @@ from .measure import Size, scalar
 MODES = ("float32", "float64", "bfloat16", "autocast-bf16")
 
 
-def _run(variant, x: torch.Tensor, a: torch.Tensor, mode: str) -> dict:
+def run_mode(variant, x: torch.Tensor, a: torch.Tensor, mode: str) -> dict:
+    """One variant on one batch in one dtype mode (MODES): value, output dtype, gradient, or the exception."""
     if mode == "float64":
         x = x.double()
     elif mode == "bfloat16":
@@ -56,7 +57,7 @@ def dtype_job(size: dict, laws: list[str], seed: int) -> dict:
         exact = float(sum(oracle.sliced_ep(v, a.double().numpy()).mean() for v in views) / len(views))
         out[law] = {"oracle": exact, "variants": {}}
         for vid, variant in reference.REGISTRY.items():
-            runs = {mode: _run(variant, x, a, mode) for mode in MODES}
+            runs = {mode: run_mode(variant, x, a, mode) for mode in MODES}
             base = runs["float32"]
             g0 = base.get("grad")
             scale = size.n // (battery.VIEWS if x.dim() == 3 else 1) if vid == "R0" else 1

@@ -22,7 +22,7 @@ import reference
 
 from . import battery
 from ._common import generator, unit_directions
-from .dtypes import MODES, _run
+from .dtypes import MODES, run_mode
 from .measure import scalar
 
 BASELINE = Path(__file__).resolve().parent / "baseline.json"
@@ -86,7 +86,7 @@ def fingerprint(seed: int = 0) -> dict:
     for vid, variant in reference.REGISTRY.items():
         dtypes[vid] = {}
         for mode in MODES:
-            run = _run(variant, x, a, mode)
+            run = run_mode(variant, x, a, mode)
             dtypes[vid][mode] = (
                 f"raises {run['exception']}"
                 if run["status"] == "raises"

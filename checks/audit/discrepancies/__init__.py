@@ -3,7 +3,8 @@ ones this audit found (D20–D23) and defects of the paper's own text (D24–D29
 
 Each module registers its verdict function with `checks.audit.registry.discrepancy`, the entry's static text beside
 it, and where a measured `confirmed` needs one, its negative control. `shared` holds what several entries read.
-Importing this package registers every entry; only `checks.audit` imports it (its `__init__`).
+Importing this package registers every entry; `checks.audit`'s `__init__` does, so `checks.audit.REGISTRY` is
+always complete.
 """
 
 from . import (  # noqa: F401 - each module registers its entry on import, in this order
