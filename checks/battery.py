@@ -1,15 +1,12 @@
-"""Named, seeded input laws for the variant comparisons (docs/discrepancies.md#d1, docs/variants.md#peers).
+"""Seeded input laws the audit's battery (checks/audit/battery.py, which names them) builds on.
 
 Every generator takes an explicit torch.Generator; nothing touches the global RNG."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import torch
-
-Law = Callable[[int, int, torch.Generator], torch.Tensor]
 
 
 def gaussian(n: int, k: int, g: torch.Generator) -> torch.Tensor:
@@ -42,13 +39,3 @@ def anisotropic(n: int, k: int, g: torch.Generator) -> torch.Tensor:
 def zeros(n: int, k: int, g: torch.Generator) -> torch.Tensor:
     """Complete collapse to a point (a stationary point of EP, D11)."""
     return torch.zeros(n, k)
-
-
-LAWS: dict[str, Law] = {
-    "gaussian": gaussian,
-    "uniform": uniform,
-    "rank1": rank1,
-    "equicorrelated-0.5": equicorrelated,
-    "anisotropic": anisotropic,
-    "zeros": zeros,
-}

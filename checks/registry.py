@@ -25,11 +25,10 @@ import numpy as np
 
 from core.streams import stream_seed
 
-VERDICTS = ("reproduced", "not-reproduced", "inconclusive", "not-run")
+from .verdicts import BASES, CLAIM, POSITIVE, Verdict
 
-#: What a verdict rests on. Only `measured` verdicts (an experiment whose outcome was not known in advance) count as
-#: evidence; `derived` ones follow from an identity or an exact computation, `cited` ones are recorded from text.
-BASES = ("measured", "derived", "cited")
+#: A claim's verdicts (checks/verdicts.py: the family it shares with the audit's).
+VERDICTS = CLAIM.verdicts
 
 #: Tier -> the most a single check of that tier may take on 2 CPU cores (None: not run on CPU at all).
 #: cpu-full: CPU analogues of the training claims, judged from the runs of `reproduce --tier cpu-full` (reading
@@ -69,18 +68,18 @@ class Control:
     def __post_init__(self) -> None:
         if not self.what.strip():
             raise ValueError("a control needs `what`: the setting where the claim is false")
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"control verdict {self.verdict!r} is not one of {', '.join(VERDICTS)}")
+        CLAIM.check(self.verdict, "control verdict")
 
     def as_dict(self) -> dict:
         return {"what": self.what, "verdict": self.verdict, "estimate": self.estimate}
 
 
 @dataclass
-class Outcome:
+class Outcome(Verdict):
     """What one check found. `interval` is (low, high) around `estimate`, computed as `interval_method` says."""
 
-    verdict: str
+    vocabulary = CLAIM
+
     estimate: float | None = None
     interval: tuple[float, float] | None = None
     interval_method: str = ""
@@ -91,10 +90,7 @@ class Outcome:
     control: Control | None = None
 
     def __post_init__(self) -> None:
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict {self.verdict!r} is not one of {', '.join(VERDICTS)}")
-        if self.verdict == "not-run" and not self.reason:
-            raise ValueError("a not-run outcome needs a reason")
+        super().__post_init__()
         if self.interval is not None:
             low, high = (float(v) for v in self.interval)
             if not low <= high:
@@ -111,7 +107,7 @@ def control_problem(record: dict) -> str | None:
     a control that did not run, or one that agrees with it. None when it is evidence or makes no such claim."""
     if "measured" not in str(record.get("basis") or "").split("+"):
         return None
-    if record.get("verdict") not in ("reproduced", "confirmed"):
+    if record.get("verdict") not in POSITIVE:
         return None
     control = record.get("control")
     if not isinstance(control, dict) or not control.get("what"):
@@ -147,8 +143,7 @@ def verdict_from_interval(low: float, high: float, *, above: float | None = None
 def combine_verdicts(verdicts: list[str]) -> str:
     """A claim made of parts holds when every part holds; any failing part fails it; otherwise inconclusive."""
     for v in verdicts:
-        if v not in VERDICTS:
-            raise ValueError(f"verdict {v!r} is not one of {', '.join(VERDICTS)}")
+        CLAIM.check(v)
     if "not-reproduced" in verdicts:
         return "not-reproduced"
     if verdicts and all(v == "reproduced" for v in verdicts):

@@ -1,11 +1,12 @@
 """The variants table: every registered SIGReg variant on one seeded battery, against its own null.
 
-For each variant and input law, S data seeds (each with fresh directions shared by all variants) give the
-value; its ratio to the exact null mean E[EP] = √(2π)(1 − 1/√3) (docs/oracle.md#o2), its ratio to R1 on the same
-data and directions, and the fraction of seeds detected at the 1 % level by a Monte Carlo null of the
-*same* implementation at the same (N, K, M) (never a guessed constant: docs/oracle.md#o5). Variants that return a
-vector (V1, V3) are summarised by its mean, which is what Definition 2 of the paper and any `.mean()`
-would take.
+The measurement is the audit's detection experiment (`checks.audit.measure.detect_job`: same laws, law names and
+random streams) on the laws below, so at the audit's main size and seed both show the same values. For each variant
+and input law, S data seeds (each with fresh directions shared by all variants) give the value; its ratio to the
+exact null mean E[EP] = √(2π)(1 − 1/√3) (docs/oracle.md#o2), its ratio to R1 on the same data and directions, and
+the fraction of seeds detected at the 1 % level by a Monte Carlo null of the *same* implementation at the same
+(N, K, M) (never a guessed constant: docs/oracle.md#o5). Variants that return a vector (V1, V3) are summarised by
+its mean, which is what Definition 2 of the paper and any `.mean()` would take.
 """
 
 from __future__ import annotations
@@ -16,22 +17,20 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 from tabulate import tabulate
 from tqdm import tqdm
 
 import reference
 from core.cli import add_results, output
-from core.directions import unit_directions
 from core.pool import process_pool
 from core.results import atomic_write_json, atomic_write_text, run_record
-from core.streams import stream_seed
 from core.versions import VERSIONS
 from reference.oracle import NULL_MEAN
 
-from .battery import LAWS, gaussian
+from .audit.measure import ALPHA, detect_job, p_value
 
-ALPHA = 0.01
+#: The laws of the table, named as in the audit's battery (checks/audit/battery.py).
+LAWS = ("gaussian", "uniform", "rank1", "equicorr-0.5", "anisotropic", "zeros")
 VERSION = VERSIONS["variants-table"]
 
 
@@ -63,40 +62,19 @@ class Config:
             raise ValueError("the table reports ratios to R1: include R1 in --variants")
 
 
-def _generator(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
-
-
-def _scalar(value: torch.Tensor) -> float:
-    return float(value.double().mean())
-
-
 def _evaluate_variant(variant_id: str, config: Config) -> dict:
     """All values one variant produces: its null sample and each law's seeds (runs in a worker process)."""
-    torch.set_num_threads(1)
-    variant = reference.get(variant_id)
-    n, k, m, seed = config.n, config.k, config.m, config.seed
+    size = {"n": config.n, "k": config.k, "m": config.m}
+    raw = detect_job(variant_id, size, list(LAWS), config.seeds, config.null_reps, 0, config.seed)
 
-    def directions(stream: str, rep: int) -> torch.Tensor:
-        return unit_directions(k, m, _generator(stream_seed(seed, stream, rep)))
+    # detect_job stores a non-finite or failed value as None; the table's arithmetic wants NaN there.
+    def floats(values: list) -> list[float]:
+        return [np.nan if v is None else v for v in values]
 
-    with torch.no_grad():
-        null = [
-            _scalar(variant.evaluate(gaussian(n, k, _generator(stream_seed(seed, "null", r))), directions("null-A", r)))
-            for r in range(config.null_reps)
-        ]
-        laws = {
-            name: [
-                _scalar(variant.evaluate(law(n, k, _generator(stream_seed(seed, name, s))), directions("A", s)))
-                for s in range(config.seeds)
-            ]
-            for name, law in LAWS.items()
-        }
-    return {"null": null, "laws": laws}
-
-
-def _p_value(value: float, null: np.ndarray) -> float:
-    return (1 + int(np.sum(null >= value))) / (len(null) + 1)
+    return {
+        "null": floats(raw["null"]),
+        "laws": {law: floats([r["value"] for r in rs]) for law, rs in raw["laws"].items()},
+    }
 
 
 def compute(config: Config) -> dict:
@@ -115,7 +93,7 @@ def compute(config: Config) -> dict:
         for law in LAWS:
             values = np.asarray(raw[variant_id]["laws"][law])
             r1 = np.asarray(raw["R1"]["laws"][law])
-            detections = int(sum(_p_value(v, null) <= ALPHA for v in values))
+            detections = int(sum(p_value(v, null) <= ALPHA for v in values))
             rows.append(
                 {
                     "variant": variant_id,

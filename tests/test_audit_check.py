@@ -10,8 +10,8 @@ import pytest
 
 from checks.audit import cli as audit_cli
 from checks.audit import fingerprint, official, runner
-from checks.audit.discrepancies import Context, conclude_d14
 from checks.audit.plan import make_plan
+from checks.audit.registry import REGISTRY, Context
 from core import cli
 
 
@@ -122,7 +122,7 @@ def test_official_suite_entry_degrades_to_not_run_without_the_tree(tmp_path, mon
     monkeypatch.setenv("SIGREG_GOLDEN_SRC", str(tmp_path))
     result = official.official_tests_job(quick=True)
     assert result["R1"]["available"] is False
-    finding = conclude_d14(Context(plan=make_plan(True, 0), results={"official_tests": result}))
+    finding = REGISTRY["D14"].conclude(Context(plan=make_plan(True, 0), results={"official_tests": result}))
     assert finding.verdict == "not-run" and finding.not_run_kind == "environment"
     assert str(tmp_path) in finding.reason
 

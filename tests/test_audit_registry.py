@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
 
-from checks.audit import REGISTRY, discrepancies, runner
-from checks.audit._common import Finding
-from checks.audit.discrepancies import Context
+from checks.audit import REGISTRY, discrepancies, registry, runner
 from checks.audit.plan import make_plan
+from checks.audit.registry import Context, Finding
 from checks.report.format import latex_escape
 
 # Conclusions computed in-process from the plan alone (D10 and D12 are cited-only, hence not-run).
@@ -60,7 +60,7 @@ def test_behaviour_of_a_variant_outside_the_entry_makes_it_not_run(monkeypatch):
     def conclude(ctx):
         return Finding(verdict="confirmed", effect="planted", variant_behaviour={"P1": "planted"})
 
-    monkeypatch.setitem(discrepancies.REGISTRY, "D4", dataclasses.replace(REGISTRY["D4"], conclude=conclude))
+    monkeypatch.setitem(registry.REGISTRY, "D4", dataclasses.replace(REGISTRY["D4"], conclude=conclude))
     plan = make_plan(True, 0)
     payload = runner._entry_payload("D4", Context(plan=plan), plan)
     assert payload["verdict"] == "not-run" and payload["not_run_kind"] == "error"
@@ -97,3 +97,20 @@ def test_no_entry_presents_the_v1_or_v2_listing_as_read():
         assert "as printed in v1" not in d.paper_says and "v1/v2" not in d.paper_says, d.id
         for text in (d.title, d.statement, d.paper_says, d.code_does):
             assert not re.search(r"both listings|v1 and v3 listings", text), (d.id, text)
+
+
+def test_every_entry_module_registers_exactly_one_entry():
+    # The package imports its modules by name; a module missing from that list would register nothing.
+    modules = sorted(p.stem for p in (Path(discrepancies.__file__).parent).glob("d[0-9][0-9]_*.py"))
+    registered = sorted(d.module.rsplit(".", 1)[1] for d in REGISTRY.values())
+    assert registered == modules
+    assert [int(i[1:]) for i in REGISTRY] == sorted(int(i[1:]) for i in REGISTRY)
+
+
+def test_an_id_registered_twice_is_rejected():
+    with pytest.raises(ValueError, match="duplicate discrepancy id 'D4'"):
+        registry.discrepancy(id="D4", title="t", statement="s", variants=(), locus="l", paper_says="p", code_does="c")(
+            lambda ctx: None
+        )
+    with pytest.raises(ValueError, match="D1 already has a negative control"):
+        registry.negative_control("D1")(lambda ctx: None)

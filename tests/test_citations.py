@@ -21,7 +21,7 @@ UNSHIPPED = re.compile(
     r"type)\.md\b"
 )
 # A repository path in running text: one of our top-level folders, then a file with a known suffix, and an
-# optional #anchor ("docs/oracle.md#o4", "checks/audit/discrepancies.py").
+# optional #anchor ("docs/oracle.md#o4", "checks/audit/registry.py").
 REPO_PATH = re.compile(r"(?<![\w./-])((?:docs|checks|reference|repro|tests)/[\w./-]*\.(?:md|py|json))(#[\w-]+)?")
 #: Paths that name a file of another repository on purpose (the text says whose).
 FOREIGN = {"tests/test_epps_pulley.py"}  # the official lejepa repository's test of R0 (discrepancy D14)

@@ -7,8 +7,10 @@ import json
 import pytest
 
 import reference
+from checks import variants
 from checks.__main__ import main
-from checks.battery import LAWS
+from checks.audit import battery, measure
+from checks.variants import LAWS
 
 TINY = ["--n", "64", "--k", "8", "--m", "16", "--seeds", "3", "--null-reps", "100", "--workers", "1"]
 
@@ -45,3 +47,17 @@ def test_tiny_run_writes_complete_table_deterministically(tmp_path):
     # R0 has no factor N (D13): about N times smaller than R1 on identical data and directions.
     assert rows["R0", "gaussian"]["ratio_to_R1"] == pytest.approx(1 / 64, rel=0.05)
     assert "| R1 " in (first / "variants.md").read_text()
+
+
+def test_the_table_is_the_audits_detection_experiment():
+    # One experiment: the table's laws are the audit's, by name, and its values and detections are those the
+    # audit's detection measures at the same size and seed.
+    assert set(LAWS) <= set(battery.LAWS)
+    size = {"n": 64, "k": 8, "m": 16}
+    config = variants.Config(**size, seeds=3, null_reps=100, variants=("R1", "V1"), workers=1)
+    table = {(r["variant"], r["law"]): r for r in variants.compute(config)["rows"]}
+    raw = {v: measure.detect_job(v, size, list(LAWS), 3, 100, 0, 0) for v in ("R1", "V1")}
+    for row in measure.summarize(raw, None, measure.Size(**size)):
+        mine = table[row["variant"], row["law"]]
+        assert mine["mean"] == pytest.approx(row["mean"], rel=1e-12, abs=1e-300)
+        assert (mine["detections"], mine["null_q99"]) == (row["detections"], row["null_q99"])

@@ -2,7 +2,8 @@
 
 - `battery`: named, seeded input laws; `measure`: per variant × input values, oracle ratios, gradients and
   Monte Carlo-calibrated detection rates; `probes`, `dtypes`, `ddp`, `official`: targeted measurements;
-- `discrepancies`: the registry D1–D29 (docs/discrepancies.md plus new ones), each turning measurements into a verdict;
+- `registry`: `@discrepancy` and the entries by id; `discrepancies`: one module per entry D1–D29
+  (docs/discrepancies.md plus new ones), each turning measurements into a verdict beside its static text;
 - `runner`: scheduling and atomic writing; `render`: Markdown and booktabs tables; `fingerprint`: the
   regression guard against checks/audit/baseline.json.
 - `cli`: `python -m checks audit`.
@@ -10,6 +11,7 @@
 Who may import it: the rest of `checks` (compare and mutate reuse its measurements) and tests.
 """
 
-from .discrepancies import REGISTRY, SECTIONS
+from . import discrepancies  # noqa: F401 - registers every entry
+from .registry import REGISTRY, SECTIONS
 
 __all__ = ["REGISTRY", "SECTIONS"]

@@ -54,14 +54,14 @@ def register(subparsers) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from . import discrepancies
+    from .registry import REGISTRY
 
     out = output(args, "audit")
     plan = make_plan(
         args.quick, args.seed, args.n, args.k, args.m, tuple(args.variants) if args.variants else None, args.workers
     )
     only_check = args.check and not args.ids and not args.quick and not args.write_baseline
-    ids = args.ids or ([] if only_check else [*discrepancies.REGISTRY, *SECTIONS])
+    ids = args.ids or ([] if only_check else [*REGISTRY, *SECTIONS])
     entries, sections = runner.resolve(ids)  # ValueError listing the known ids before anything runs
     if args.check:
         runner.fingerprint.load_baseline(args.baseline)  # fail early on a missing or broken baseline
@@ -72,7 +72,7 @@ def main(args: argparse.Namespace) -> int:
         runner.write(payloads, out)
         for stem in payloads:
             payload = payloads[stem]
-            if stem in discrepancies.REGISTRY:
+            if stem in REGISTRY:
                 said = payload["effect"] if payload["verdict"] != "not-run" else payload["reason"]
                 print(f"{stem:4s} {payload['verdict']:10s} {said}")
         print(f"wrote {len(payloads)} result files and the tables to {out}")

@@ -11,7 +11,7 @@ import re
 from tabulate import tabulate
 
 from ..report.format import latex_escape
-from .discrepancies import fmt
+from .discrepancies.shared import fmt
 
 
 def _estimate(entry: dict) -> str:

@@ -20,10 +20,10 @@ from core.pool import process_pool
 from core.results import atomic_write_json, atomic_write_text, run_record
 from core.versions import VERSIONS
 
-from . import battery, controls, ddp, discrepancies, dtypes, fingerprint, measure, official, probes, render
-from ._common import ALPHA, not_run
-from .discrepancies import SECTIONS, Context
+from . import battery, ddp, dtypes, fingerprint, measure, official, probes, render
+from ._common import ALPHA
 from .plan import Plan
+from .registry import REGISTRY, SECTIONS, Context, Missing, control_record, get, not_run
 
 VERSION = VERSIONS["audit"]
 DTYPE_LAWS = ("gaussian", "rank1", "wide", "views-near")
@@ -93,7 +93,7 @@ def resolve(ids: list[str]) -> tuple[list[str], list[str]]:
         if entry_id in SECTIONS:
             sections.append(entry_id)
         else:
-            discrepancies.get(entry_id)
+            get(entry_id)
             entries.append(entry_id)
     return list(dict.fromkeys(entries)), list(dict.fromkeys(sections))
 
@@ -108,7 +108,7 @@ def _needs(entries: list[str], sections: list[str], plan: Plan):
     if "dtypes" in sections:
         jobs.append("dtypes")
     for entry_id in entries:
-        d = discrepancies.get(entry_id)
+        d = get(entry_id)
         variants += d.detection_variants
         laws += d.detection_laws
         jobs += d.jobs
@@ -311,14 +311,14 @@ def _assemble_detection(plan, variants, laws, results, sweeps, sweep_laws) -> di
 
 
 def _entry_payload(entry_id: str, ctx: Context, plan: Plan) -> dict:
-    d = discrepancies.get(entry_id)
+    d = get(entry_id)
     try:
         finding = d.conclude(ctx)
         stray = sorted(set(finding.variant_behaviour) - set(d.variants))
         if stray:
             raise ValueError(f"variant_behaviour names {stray}, not among the entry's variants {list(d.variants)}")
-        controls.attach(entry_id, ctx, finding)
-    except discrepancies.Missing as error:
+        _attach_control(d, ctx, finding)
+    except Missing as error:
         finding = not_run(str(error), kind="error")
     except Exception as error:  # a failed check is recorded as not-run with its reason, never half-written
         finding = not_run(f"{type(error).__name__}: {error}", kind="error")
@@ -338,6 +338,17 @@ def _entry_payload(entry_id: str, ctx: Context, plan: Plan) -> dict:
         "seed": plan.seed,
         "mode": plan.mode,
     }
+
+
+def _attach_control(d, ctx: Context, finding) -> None:
+    """Store the entry's negative control with a measured confirmed finding (a failing control is recorded as
+    not-run, and tests/test_claims_controls.py then fails on it)."""
+    if finding.verdict != "confirmed" or "measured" not in finding.basis.split("+") or d.control is None:
+        return
+    try:
+        finding.control = d.control(ctx)
+    except Exception as error:  # noqa: BLE001 - recorded, and the controls test then fails on it
+        finding.control = control_record(f"control failed: {type(error).__name__}: {error}", "not-run")
 
 
 def _detection_payload(plan: Plan, detection: dict | None) -> dict:
@@ -425,7 +436,7 @@ def load_results(out: Path) -> tuple[dict, dict]:
     entries, sections = {}, {}
     for path in sorted(Path(out).glob("*.json")):
         data = json.loads(path.read_text())
-        if path.stem in discrepancies.REGISTRY:
+        if path.stem in REGISTRY:
             entries[path.stem] = data
         elif path.stem in SECTIONS and data.get("status") == "ok":
             sections[path.stem] = data
@@ -446,7 +457,7 @@ def write_tables(out: Path) -> None:
 def check(payloads: dict, baseline_path: Path, plan: Plan) -> tuple[list[str], dict]:
     current = fingerprint.fingerprint()
     baseline = fingerprint.load_baseline(baseline_path)
-    verdicts = {k: (p["verdict"], p.get("not_run_kind")) for k, p in payloads.items() if k in discrepancies.REGISTRY}
+    verdicts = {k: (p["verdict"], p.get("not_run_kind")) for k, p in payloads.items() if k in REGISTRY}
     if plan.seed != 0:
         verdicts = {}  # the baseline's verdicts are those of seed 0; another seed is an independent replicate
     return fingerprint.compare(current, baseline, verdicts, plan.mode), current
@@ -456,7 +467,7 @@ def write_baseline(payloads: dict, path: Path, plan: Plan) -> dict:
     path = Path(path)
     existing = json.loads(path.read_text()) if path.is_file() else {}
     verdicts = dict(existing.get("verdicts", {}))
-    run = {k: p["verdict"] for k, p in payloads.items() if k in discrepancies.REGISTRY}
+    run = {k: p["verdict"] for k, p in payloads.items() if k in REGISTRY}
     if run:
         verdicts[plan.mode] = {**verdicts.get(plan.mode, {}), **run}
     data = {
