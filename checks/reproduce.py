@@ -165,20 +165,8 @@ def reproduce(
     tier: str = "cpu",
 ) -> dict:
     """Run the selected sections; returns the run record (also written to root/run.json after every change)."""
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
-    sections = [dataclasses.replace(s, command=s.command.replace("{tier}", tier)) for s in sections]
+    sections = _checked(sections, tier, only, parallel)
     names = [s.name for s in sections]
-    if len(set(names)) != len(names):
-        raise ValueError(f"duplicate section names in the table: {known(sections)}")
-    for i, s in enumerate(sections):  # dependencies point backwards in the table: no cycle, no deadlock
-        if any(d not in names[:i] for d in s.after):
-            raise ValueError(f"section {s.name!r} must come after the sections it waits for: {', '.join(s.after)}")
-    unknown = [n for n in only or () if n not in names]
-    if unknown:
-        raise ValueError(f"unknown section(s) {', '.join(unknown)}; known: {known(sections)}")
-    if parallel < 1:
-        raise ValueError(f"--parallel must be >= 1, got {parallel}")
     root = Path(root)
     selected = [s for s in sections if only is None or s.name in only]
     previous = _previous_sections(root / RUN_JSON)
@@ -232,20 +220,10 @@ def reproduce(
             time.sleep(poll_s)
             for name, r in list(running.items()):
                 elapsed = time.perf_counter() - r.started
-                if r.bar.n != min(round(elapsed), r.bar.total):  # a line per second, not per poll, in a log
-                    r.bar.n = min(round(elapsed), r.bar.total)
-                    r.bar.refresh()
-                code = r.process.poll()
-                if code is None and elapsed <= r.timeout_s:
+                ended = _ended(r, elapsed, root / records[name]["log"])
+                if ended is None:
                     continue
-                if code is None:
-                    _kill(r.process)
-                    status, reason = "not-run", f"timed out after {r.timeout_s:.0f} s (killed); see the log"
-                elif code == 0:
-                    status, reason = "done", ""
-                else:
-                    tail = _log_tail(root / records[name]["log"])
-                    status, reason = "not-run", f"failed with exit code {code}: {tail}"
+                status, reason, code = ended
                 r.log.close()
                 r.bar.set_postfix_str(status)
                 r.bar.close()
@@ -266,6 +244,42 @@ def reproduce(
         if s.renders_run_record and records[s.name]["status"] == "done":
             _render_again(s, quick, root, records[s.name], finish)
     return record
+
+
+def _checked(sections: Sequence[Section], tier: str, only: Sequence[str] | None, parallel: int) -> list[Section]:
+    """The section table for `tier` ({tier} filled in), after checking the request against it."""
+    if tier not in TIERS:
+        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
+    sections = [dataclasses.replace(s, command=s.command.replace("{tier}", tier)) for s in sections]
+    names = [s.name for s in sections]
+    if len(set(names)) != len(names):
+        raise ValueError(f"duplicate section names in the table: {known(sections)}")
+    for i, s in enumerate(sections):  # dependencies point backwards in the table: no cycle, no deadlock
+        if any(d not in names[:i] for d in s.after):
+            raise ValueError(f"section {s.name!r} must come after the sections it waits for: {', '.join(s.after)}")
+    unknown = [n for n in only or () if n not in names]
+    if unknown:
+        raise ValueError(f"unknown section(s) {', '.join(unknown)}; known: {known(sections)}")
+    if parallel < 1:
+        raise ValueError(f"--parallel must be >= 1, got {parallel}")
+    return sections
+
+
+def _ended(r: _Running, elapsed: float, log: Path) -> tuple[str, str, int | None] | None:
+    """(status, reason, exit code) of a section that has ended or overrun its timeout (then killed), else None;
+    advances its progress bar a step per second (a line per second, not per poll, in a log)."""
+    if r.bar.n != min(round(elapsed), r.bar.total):
+        r.bar.n = min(round(elapsed), r.bar.total)
+        r.bar.refresh()
+    code = r.process.poll()
+    if code is None and elapsed <= r.timeout_s:
+        return None
+    if code is None:
+        _kill(r.process)
+        return "not-run", f"timed out after {r.timeout_s:.0f} s (killed); see the log", None
+    if code == 0:
+        return "done", "", code
+    return "not-run", f"failed with exit code {code}: {_log_tail(log)}", code
 
 
 def _child_env(root: Path) -> dict[str, str]:

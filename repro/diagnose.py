@@ -288,15 +288,7 @@ def diagnose(
     progress: bool = False,
 ) -> dict:
     """The diagnostic of an (N, K) matrix as a JSON-ready dict, the verdict first (see the module docstring)."""
-    for name, value, low in (("directions", directions, 1), ("seed", seed, 0), ("null_reps", null_reps, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    if not (isinstance(alpha, float | int) and 0 < alpha < 1):
-        raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
-    if 1 / (null_reps + 1) > alpha:
-        raise ValueError(
-            f"null_reps = {null_reps} cannot reach p <= alpha = {alpha:g}; need >= {math.ceil(1 / alpha) - 1}"
-        )
+    _check_options(directions, seed, null_reps, alpha)
     matrix = torch.from_numpy(check_matrix(z))
     n, k = matrix.shape
     observed = _statistics(matrix, _directions(k, directions, seed))
@@ -306,8 +298,6 @@ def diagnose(
     eigs = covariance_eigenvalues(matrix)
     eff_rank = effective_rank(matrix)
     location, scale = _moments(matrix)
-    total = float(eigs.sum())
-    positive = eigs[eigs > 1e-12 * eigs[0]] if eigs[0] > 0 else eigs[:0]
     variances, means = matrix.var(0), matrix.mean(0)
     power = minimum_n(k, float(alpha))
     tests = {
@@ -331,20 +321,12 @@ def diagnose(
     )
     for name in TESTS:
         tests[name]["flagged"] = name in flagged
-    warnings = []
-    if any(m is None or n < m for m in power.values()):
-        needs = ", ".join(
-            f"{law} N >= {m if m is not None else f'more than {POWER_MAX_N}'}" for law, m in power.items()
-        )
-        warnings.append(f"low power: N = {n} is below the N at which product-law departures become visible ({needs})")
-    if n <= k:
-        warnings.append(f"N = {n} <= K = {k}: the covariance is singular, so sphericity and effective rank see little")
     line = f"{verdict}: {reasons[0]}"
     return {
         "verdict": verdict,
         "exit_code": EXIT_CODES[verdict],
         "summary": line,
-        "warnings": warnings,
+        "warnings": _warnings(n, k, power),
         "reasons": reasons,
         "kind": "embeddings-diagnostic",
         "version": 2,
@@ -377,18 +359,7 @@ def diagnose(
             f"alpha) quantile ({POWER_NULL} null batches) in at least half of {POWER_BATCHES} simulated batches of the "
             "unit-variance law",
         },
-        "spectrum": {
-            "effective_rank": eff_rank,
-            "effective_rank_definition": "exp of the entropy of the normalised singular values of the centred "
-            "embeddings (RankMe), as in training",
-            "effective_rank_fraction": eff_rank / k,
-            "null_effective_rank_median": null_rank,
-            "top_eigenvalue_fraction": float(eigs[0] / total) if total > 0 else None,
-            "condition_number": float(eigs[0] / eigs[-1]) if eigs[-1] > 1e-12 * eigs[0] > 0 else None,
-            "numerical_rank": int(positive.size),
-            "trace": total,
-            "top_eigenvalues": [float(v) for v in eigs[:10]],
-        },
+        "spectrum": _spectrum(eigs, eff_rank, null_rank, k),
         "coordinates": {
             "mean_norm": location,
             "mean_abs_max": float(means.abs().max()),
@@ -397,6 +368,49 @@ def diagnose(
             "variance_max": float(variances.max()),
         },
         **run_record(),
+    }
+
+
+def _check_options(directions: int, seed: int, null_reps: int, alpha: float) -> None:
+    for name, value, low in (("directions", directions, 1), ("seed", seed, 0), ("null_reps", null_reps, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    if not (isinstance(alpha, float | int) and 0 < alpha < 1):
+        raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
+    if 1 / (null_reps + 1) > alpha:
+        raise ValueError(
+            f"null_reps = {null_reps} cannot reach p <= alpha = {alpha:g}; need >= {math.ceil(1 / alpha) - 1}"
+        )
+
+
+def _warnings(n: int, k: int, power: dict) -> list[str]:
+    """What limits the verdict at this N and K: too few samples for the power, or N <= K."""
+    warnings = []
+    if any(m is None or n < m for m in power.values()):
+        needs = ", ".join(
+            f"{law} N >= {m if m is not None else f'more than {POWER_MAX_N}'}" for law, m in power.items()
+        )
+        warnings.append(f"low power: N = {n} is below the N at which product-law departures become visible ({needs})")
+    if n <= k:
+        warnings.append(f"N = {n} <= K = {k}: the covariance is singular, so sphericity and effective rank see little")
+    return warnings
+
+
+def _spectrum(eigs, eff_rank: float, null_rank: float, k: int) -> dict:
+    """The covariance spectrum's part of the record (eigenvalues in decreasing order)."""
+    total = float(eigs.sum())
+    positive = eigs[eigs > 1e-12 * eigs[0]] if eigs[0] > 0 else eigs[:0]
+    return {
+        "effective_rank": eff_rank,
+        "effective_rank_definition": "exp of the entropy of the normalised singular values of the centred "
+        "embeddings (RankMe), as in training",
+        "effective_rank_fraction": eff_rank / k,
+        "null_effective_rank_median": null_rank,
+        "top_eigenvalue_fraction": float(eigs[0] / total) if total > 0 else None,
+        "condition_number": float(eigs[0] / eigs[-1]) if eigs[-1] > 1e-12 * eigs[0] > 0 else None,
+        "numerical_rank": int(positive.size),
+        "trace": total,
+        "top_eigenvalues": [float(v) for v in eigs[:10]],
     }
 
 

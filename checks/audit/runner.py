@@ -138,105 +138,13 @@ def compute(plan: Plan, entries: list[str], sections: list[str], progress: bool 
     cpu_started = _cpu_seconds()
     torch.set_num_threads(1)  # this process also spawns the gloo ranks and concludes the entries
     variants, laws, jobs = _needs(entries, sections, plan)
-    specs = job_specs(plan)
-    tasks: list[tuple[str, object, dict, float]] = []
-    main = plan.main
-    if variants and laws:
-        evals = plan.null_reps * (1 + any(battery.get(law).multiview for law in laws)) + plan.seeds * len(laws)
-        for vid in variants:
-            tasks.append(
-                (
-                    f"detect:main:{vid}",
-                    measure.detect_job,
-                    {
-                        "variant_id": vid,
-                        "size": asdict(main),
-                        "laws": laws,
-                        "seeds": plan.seeds,
-                        "null_reps": plan.null_reps,
-                        "grad_seeds": plan.grad_seeds,
-                        "seed": plan.seed,
-                    },
-                    evals * _variant_weight(vid, main),
-                )
-            )
-        half = (len(laws) + 1) // 2
-        for i, chunk in enumerate((laws[:half], laws[half:])):
-            if chunk:
-                tasks.append(
-                    (
-                        f"oracle:main:{i}",
-                        measure.oracle_job,
-                        {"size": asdict(main), "laws": chunk, "seeds": plan.oracle_seeds, "seed": plan.seed},
-                        plan.oracle_seeds * len(chunk) * main.n * main.n * main.m * 0.5,
-                    )
-                )
-    sweep_laws = list(battery.SWEEP_LAWS)
     sweeps = plan.sweeps if "detection" in sections else ()
-    for index, (axis, size) in enumerate(sweeps):
-        for vid in plan.sweep_variants:
-            if vid == "V1" and axis == "M" and "V1" in variants and (size.n, size.k) == (main.n, main.k):
-                continue  # reused from the main configuration (see _reuse_v1)
-            if vid == "V1" and size.k > plan.v1_sweep_max_k:
-                continue  # see Plan.v1_sweep_max_k
-            evals = plan.sweep_null_reps + plan.seeds * len(sweep_laws)
-            tasks.append(
-                (
-                    f"detect:sweep{index}:{vid}",
-                    measure.detect_job,
-                    {
-                        "variant_id": vid,
-                        "size": asdict(size),
-                        "laws": sweep_laws,
-                        "seeds": plan.seeds,
-                        "null_reps": plan.sweep_null_reps,
-                        "grad_seeds": 0,
-                        "seed": plan.seed,
-                    },
-                    evals * _variant_weight(vid, size),
-                )
-            )
-    for name in jobs:
-        if name != "ddp":
-            fn, kwargs, cost = specs[name]
-            tasks.append((name, fn, kwargs, cost * 1e7))
+    sweep_laws = list(battery.SWEEP_LAWS)
+    tasks = _detection_tasks(plan, variants, laws, sweeps, sweep_laws)
+    specs = job_specs(plan)
+    tasks += [(name, *specs[name][:2], specs[name][2] * 1e7) for name in jobs if name != "ddp"]
     tasks.sort(key=lambda t: -t[3])
-
-    results: dict = {}
-    seconds: dict = {}
-    bar = tqdm(total=len(tasks) + ("ddp" in jobs), desc="audit", unit="job", disable=not progress)
-
-    def run_ddp() -> None:
-        ddp_started = time.perf_counter()
-        try:
-            results["ddp"] = ddp.run(plan.seed, plan.ddp_size)
-        except Exception as error:  # recorded: the entries needing it become not-run with this reason
-            results["ddp"] = error
-        seconds["ddp"] = round(time.perf_counter() - ddp_started, 2)
-        bar.update()
-
-    if plan.workers == 1:  # in this process: what `checks mutate` needs, so that a planted defect is what runs
-        for name, fn, kwargs, _ in tasks:
-            try:
-                results[name], seconds[name] = _timed(fn, kwargs)
-            except Exception as error:
-                results[name] = error
-            bar.update()
-        if "ddp" in jobs:
-            run_ddp()
-    else:
-        with process_pool(plan.workers) as pool:
-            futures = {pool.submit(_timed, fn, kwargs): name for name, fn, kwargs, _ in tasks}
-            if "ddp" in jobs:  # the main process is idle meanwhile: the gloo ranks are its children
-                run_ddp()
-            for future in as_completed(futures):
-                name = futures[future]
-                try:
-                    results[name], seconds[name] = future.result()
-                except Exception as error:
-                    results[name] = error
-                bar.update()
-    bar.close()
+    results, seconds = _run_tasks(plan, tasks, with_ddp="ddp" in jobs, progress=progress)
 
     detection = None
     if variants and laws:
@@ -269,6 +177,79 @@ def compute(plan: Plan, entries: list[str], sections: list[str], progress: bool 
             **record,
         }
     return payloads
+
+
+def _detection_tasks(plan: Plan, variants, laws, sweeps, sweep_laws) -> list[tuple[str, object, dict, float]]:
+    """(name, function, kwargs, cost) of the detection jobs: the main size for every variant (with the oracle's
+    exact values in two halves), then each sweep size for the sweep variants."""
+    tasks: list[tuple[str, object, dict, float]] = []
+    main = plan.main
+
+    def detect(name: str, vid: str, size, laws, null_reps: int, grad_seeds: int, evals: int) -> None:
+        kwargs = {"variant_id": vid, "size": asdict(size), "laws": laws, "seeds": plan.seeds,
+                  "null_reps": null_reps, "grad_seeds": grad_seeds, "seed": plan.seed}  # fmt: skip
+        tasks.append((name, measure.detect_job, kwargs, evals * _variant_weight(vid, size)))
+
+    if variants and laws:
+        evals = plan.null_reps * (1 + any(battery.get(law).multiview for law in laws)) + plan.seeds * len(laws)
+        for vid in variants:
+            detect(f"detect:main:{vid}", vid, main, laws, plan.null_reps, plan.grad_seeds, evals)
+        half = (len(laws) + 1) // 2
+        for i, chunk in enumerate((laws[:half], laws[half:])):
+            if chunk:
+                kwargs = {"size": asdict(main), "laws": chunk, "seeds": plan.oracle_seeds, "seed": plan.seed}
+                cost = plan.oracle_seeds * len(chunk) * main.n * main.n * main.m * 0.5
+                tasks.append((f"oracle:main:{i}", measure.oracle_job, kwargs, cost))
+    for index, (axis, size) in enumerate(sweeps):
+        for vid in plan.sweep_variants:
+            if vid == "V1" and axis == "M" and "V1" in variants and (size.n, size.k) == (main.n, main.k):
+                continue  # reused from the main configuration (see _reuse_v1)
+            if vid == "V1" and size.k > plan.v1_sweep_max_k:
+                continue  # see Plan.v1_sweep_max_k
+            evals = plan.sweep_null_reps + plan.seeds * len(sweep_laws)
+            detect(f"detect:sweep{index}:{vid}", vid, size, sweep_laws, plan.sweep_null_reps, 0, evals)
+    return tasks
+
+
+def _run_tasks(plan: Plan, tasks: list, with_ddp: bool, progress: bool) -> tuple[dict, dict]:
+    """Run the tasks (in a pool of plan.workers, or in this process for one worker) and the DDP comparison;
+    returns each job's result (or the exception it raised) and its seconds."""
+    results: dict = {}
+    seconds: dict = {}
+    bar = tqdm(total=len(tasks) + with_ddp, desc="audit", unit="job", disable=not progress)
+
+    def run_ddp() -> None:
+        ddp_started = time.perf_counter()
+        try:
+            results["ddp"] = ddp.run(plan.seed, plan.ddp_size)
+        except Exception as error:  # recorded: the entries needing it become not-run with this reason
+            results["ddp"] = error
+        seconds["ddp"] = round(time.perf_counter() - ddp_started, 2)
+        bar.update()
+
+    if plan.workers == 1:  # in this process: what `checks mutate` needs, so that a planted defect is what runs
+        for name, fn, kwargs, _ in tasks:
+            try:
+                results[name], seconds[name] = _timed(fn, kwargs)
+            except Exception as error:
+                results[name] = error
+            bar.update()
+        if with_ddp:
+            run_ddp()
+    else:
+        with process_pool(plan.workers) as pool:
+            futures = {pool.submit(_timed, fn, kwargs): name for name, fn, kwargs, _ in tasks}
+            if with_ddp:  # the main process is idle meanwhile: the gloo ranks are its children
+                run_ddp()
+            for future in as_completed(futures):
+                name = futures[future]
+                try:
+                    results[name], seconds[name] = future.result()
+                except Exception as error:
+                    results[name] = error
+                bar.update()
+    bar.close()
+    return results, seconds
 
 
 def _assemble_detection(plan, variants, laws, results, sweeps, sweep_laws) -> dict:

@@ -33,6 +33,52 @@ def claim_anchor(claim_id: str) -> str:
     return claim_id.split("-", 1)[0].lower()
 
 
+def _catalog_claim(claim_id: str, entry: dict, problem: str | None) -> tuple[tuple, tuple, str]:
+    """Table row, full row and details note of a claim with no (readable) result file: not run, and why."""
+    reason = f"its result file was skipped ({problem})" if problem else entry.get("reason")
+    reason = reason or "no result file under results/claims/ and no reason in its module"
+    short_ = "result file skipped" if problem else _short_reason(reason)
+    row = (claim_id, _paper_cell(entry), f"not run: {short_}", "not-run", entry.get("basis") or DASH)
+    full = (claim_id, fmt(entry.get("claim_version")), entry.get("paper") or DASH,
+            fmt_paper(entry.get("paper_numbers")), DASH, "not-run", entry.get("basis") or DASH,
+            entry.get("tier") or DASH, DASH, DASH, Code(f"python -m checks run {claim_id}"))  # fmt: skip
+    parts = [
+        entry.get("statement"),
+        f"Paper: {entry.get('paper') or DASH}; numbers: {fmt_paper(entry.get('paper_numbers'), limit=99)}",
+        f"Not run: {reason}",
+        f"Tier {entry.get('tier') or DASH}; rerun: `python -m checks run {claim_id}`",
+    ]
+    note = f'- <a id="{claim_anchor(claim_id)}"></a>**{claim_id}**: ' + " ".join(sentence(p) for p in parts if p)
+    return row, full, note
+
+
+def _claim_note(claim_id: str, d: dict, rerun: str) -> str:
+    """The details note of a claim's result: statement, paper, scale, outcome, interval, tolerance, control."""
+    parts = [d.get("statement")]
+    parts.append(f"Paper: {d['paper']}; numbers: {fmt_paper(d.get('paper_numbers'), limit=99)}")
+    if d.get("scale") == "cpu-analogue":
+        parts.append("Judged at a CPU-analogue scale (MNIST-5k, a small MLP; docs/replication.md), not the paper's")
+    if d.get("reason"):
+        parts.append(f"{'Not run' if d['verdict'] == 'not-run' else 'Outcome'}: {d['reason']}")
+    if d.get("interval_method"):
+        parts.append(f"Interval: {d['interval_method']}")
+    tolerance = d.get("tolerance")
+    if isinstance(tolerance, dict):
+        value = tolerance.get("value")
+        shown = fmt_paper(value) if isinstance(value, dict) else fmt(value, sig=None)
+        parts.append(f"Tolerance: {shown} ({tolerance.get('reason') or 'no reason given'})")
+    control = d.get("control")
+    if isinstance(control, dict) and control.get("what"):
+        estimate = f", estimate {fmt(control['estimate'])}" if is_number(control.get("estimate")) else ""
+        parts.append(f"Negative control: {control['what']}: {control.get('verdict') or DASH}{estimate}")
+    if isinstance(d.get("discrepancies"), list) and d["discrepancies"]:
+        parts.append(f"Discrepancies: {', '.join(map(str, d['discrepancies']))}")
+    parts.append(f"Tier {d['tier']}, n {fmt(d.get('n'))}, {fmt(d.get('runtime_s'))} s; rerun: `{rerun}`")
+    return f'- <a id="{claim_anchor(claim_id)}"></a>**{claim_id}** (v{d["claim_version"]}): ' + " ".join(
+        sentence(p) for p in parts if p
+    )
+
+
 def claims_section(results: Results, ctx: Context, catalog: dict[str, dict]) -> Section:
     section = Section("Claims: the paper against our outcomes", anchor="claims")
     records = {r.ident: r for r in results.of("claim")}
@@ -42,25 +88,10 @@ def claims_section(results: Results, ctx: Context, catalog: dict[str, dict]) -> 
     for claim_id in ids:
         record = records.get(claim_id)
         if record is None:
-            entry = catalog[claim_id]
-            problem = skipped.get(f"claims/{claim_id}.json")
-            reason = f"its result file was skipped ({problem})" if problem else entry.get("reason")
-            reason = reason or "no result file under results/claims/ and no reason in its module"
-            short_ = "result file skipped" if problem else _short_reason(reason)
-            rows.append((claim_id, _paper_cell(entry), f"not run: {short_}", "not-run",
-                         entry.get("basis") or DASH))  # fmt: skip
-            full.append((claim_id, fmt(entry.get("claim_version")), entry.get("paper") or DASH,
-                         fmt_paper(entry.get("paper_numbers")), DASH, "not-run", entry.get("basis") or DASH,
-                         entry.get("tier") or DASH, DASH, DASH, Code(f"python -m checks run {claim_id}")))  # fmt: skip
-            parts = [
-                entry.get("statement"),
-                f"Paper: {entry.get('paper') or DASH}; numbers: {fmt_paper(entry.get('paper_numbers'), limit=99)}",
-                f"Not run: {reason}",
-                f"Tier {entry.get('tier') or DASH}; rerun: `python -m checks run {claim_id}`",
-            ]
-            notes.append(
-                f'- <a id="{claim_anchor(claim_id)}"></a>**{claim_id}**: ' + " ".join(sentence(p) for p in parts if p)
-            )
+            row, full_row, note = _catalog_claim(claim_id, catalog[claim_id], skipped.get(f"claims/{claim_id}.json"))
+            rows.append(row)
+            full.append(full_row)
+            notes.append(note)
             continue
         d = record.data
         measured = fmt_interval(d.get("estimate"), d.get("interval"))
@@ -76,30 +107,7 @@ def claims_section(results: Results, ctx: Context, catalog: dict[str, dict]) -> 
              fmt_interval(d.get("estimate"), d.get("interval")), d["verdict"], basis, d["tier"], fmt(d.get("n")),
              fmt(d.get("runtime_s")), Code(rerun))
         )  # fmt: skip
-        parts = [d.get("statement")]
-        parts.append(f"Paper: {d['paper']}; numbers: {fmt_paper(d.get('paper_numbers'), limit=99)}")
-        if d.get("scale") == "cpu-analogue":
-            parts.append("Judged at a CPU-analogue scale (MNIST-5k, a small MLP; docs/replication.md), not the paper's")
-        if d.get("reason"):
-            parts.append(f"{'Not run' if d['verdict'] == 'not-run' else 'Outcome'}: {d['reason']}")
-        if d.get("interval_method"):
-            parts.append(f"Interval: {d['interval_method']}")
-        tolerance = d.get("tolerance")
-        if isinstance(tolerance, dict):
-            value = tolerance.get("value")
-            shown = fmt_paper(value) if isinstance(value, dict) else fmt(value, sig=None)
-            parts.append(f"Tolerance: {shown} ({tolerance.get('reason') or 'no reason given'})")
-        control = d.get("control")
-        if isinstance(control, dict) and control.get("what"):
-            estimate = f", estimate {fmt(control['estimate'])}" if is_number(control.get("estimate")) else ""
-            parts.append(f"Negative control: {control['what']}: {control.get('verdict') or DASH}{estimate}")
-        if isinstance(d.get("discrepancies"), list) and d["discrepancies"]:
-            parts.append(f"Discrepancies: {', '.join(map(str, d['discrepancies']))}")
-        parts.append(f"Tier {d['tier']}, n {fmt(d.get('n'))}, {fmt(d.get('runtime_s'))} s; rerun: `{rerun}`")
-        notes.append(
-            f'- <a id="{claim_anchor(claim_id)}"></a>**{claim_id}** (v{d["claim_version"]}): '
-            + " ".join(sentence(p) for p in parts if p)
-        )
+        notes.append(_claim_note(claim_id, d, rerun))
     counts = Counter(row[3] for row in rows)
     summary = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v])
     section.text(
