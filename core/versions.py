@@ -5,8 +5,8 @@ version in the claims registry). Bump an entry when the layout or the numbers of
 from __future__ import annotations
 
 VERSIONS: dict[str, int] = {
-    # variants.json (checks.variants)
-    "variants-table": 1,
+    # variants.json (checks.variants); 2: measured by the audit's detection experiment (its laws, names, streams)
+    "variants-table": 2,
     # bench.json (repro.bench); 2: interleaved ratios, targets
     "engine-bench": 2,
     # E<n>_<scale>.json (repro.experiments); 3: tiers, E6-E8, convergence and scale-aware collapse metrics,
@@ -16,8 +16,9 @@ VERSIONS: dict[str, int] = {
     "experiment:E5": 2,
     # one training run (repro.train); 2: covariance eigenvalues in eval.<features>.diagnostics, the device by name
     "training-run": 2,
-    # every file the audit writes (checks.audit.runner); 2: entries carry paper_says, code_does, variant_behaviour
-    "audit": 2,
+    # every file the audit writes (checks.audit.runner); 2: entries carry paper_says, code_does, variant_behaviour;
+    # 3: D6's negative control uses the verdict's bound 4σ²/N with σ² = 2 (it used 4/N)
+    "audit": 3,
 }
 #: The kinds of record the audit writes, all at VERSIONS["audit"].
 AUDIT_KINDS = ("discrepancy", "audit-detection", "audit-section")
