@@ -5,7 +5,8 @@ Inside:
   paper claim, claims/cli.py `list` and `run`.
 - audit/: the differential audit of the SIGReg variants (discrepancies D1-D29), audit/cli.py `audit`.
 - variants, battery: the detection table of every variant on one seeded battery (`variants`).
-- compare, mutate, lambda_convert: a user's SIGReg against the references, the mutation matrix, λ conversion.
+- compare/: a user's SIGReg against the references, compare/cli.py `compare`; mutate, lambda_convert: the
+  mutation matrix, λ conversion.
 - stats: interval statistics; _cli, _results: the command-line shape and atomic result writing with run records.
 - report/: REPORT.md and its tables from the JSON under results/ (`report`); reproduce: every section in order,
   then the report (`reproduce`, run.json).

@@ -6,12 +6,13 @@ import sys
 
 from core.cli import build_parser, run
 
-from . import compare, lambda_convert, mutate, reproduce, variants
+from . import lambda_convert, mutate, reproduce, variants
 from .audit import cli as audit_cli
 from .claims import cli as claims_cli
+from .compare import cli as compare_cli
 from .report import cli as report
 
-COMMAND_MODULES = (variants, claims_cli, audit_cli, compare, lambda_convert, mutate, report, reproduce)
+COMMAND_MODULES = (variants, claims_cli, audit_cli, compare_cli, lambda_convert, mutate, report, reproduce)
 
 
 def main(argv: list[str] | None = None) -> int:
