@@ -5,7 +5,7 @@ Inside:
 - train/: one LeJEPA run (config, loss, loop, evaluation; `train`, and `python -m repro.train` for torchrun);
   data and models: the data sets and encoders it trains on.
 - experiments: the replication E1-E8 (`replicate`); demo: E5, point clouds optimised with SIGReg (`demo`).
-- bench: time and memory of the engine against R1 (`bench`); diagnose: the engine's diagnostic on stored
+- bench/: time and memory of the engine against R1 (`bench`); diagnose: the engine's diagnostic on stored
   embeddings (`diagnose`).
 
 Who may import it: users (the engine alone needs no extra), `checks` only where a check measures the engine

@@ -420,7 +420,7 @@ def test_bench_measures_renders_and_writes(tmp_path):
 def test_interval_targets_say_inconclusive_when_the_interval_straddles(interval, at_most, expected):
     # engine/floor <= 2 and R1/engine >= 10 are met only when the whole interval is on the wanted side.
     bound = 2.0 if at_most else 10.0
-    assert bench._bounded(list(interval), bound, at_most) is expected
+    assert bench.fits._bounded(list(interval), bound, at_most) is expected
 
 
 def test_interleaved_summary_recovers_known_ratios():

@@ -80,19 +80,8 @@ def _table6_lines(t6: dict) -> list[str]:
     ]
 
 
-def render_markdown(result: dict) -> str:
+def _main_lines(result: dict) -> list[str]:
     lines = [
-        "# SIGReg engine vs the official statistic (R1)",
-        "",
-        f"CPU: {result['cpu']} ({result['logical_cpus']} logical CPUs), {result['threads']} torch thread per "
-        "process, one fresh process per configuration; fp32. "
-        f"{'Quick smoke run. ' if result['config']['quick'] else ''}"
-        f"Engine: `repro/sigreg.py`; R1: `reference/official_r1.py` (official HEAD eddffdd). Load average (1, 5, "
-        f"15 min) {_loads(result['load_average']['start'])} at the start and {_loads(result['load_average']['end'])} "
-        "at the end (above ~1 per core other processes shared the cores, which inflates wall times, and CPU "
-        "times less so).",
-        "",
-        *_interleaved_lines(result),
         "## Time and memory",
         "",
         f"Time: {result['method']['time']}; 95 % bootstrap interval of the median. Memory: torch = "
@@ -127,9 +116,11 @@ def render_markdown(result: dict) -> str:
         "RSS Δ MiB engine / R1",
         "|value rel diff|",
     ]
-    lines += [tabulate(body, headers=headers, tablefmt="github", disable_numparse=True), ""]
+    return [*lines, tabulate(body, headers=headers, tablefmt="github", disable_numparse=True), ""]
 
-    lines += ["## Scaling (claim C4)", ""]
+
+def _scaling_lines(result: dict) -> list[str]:
+    lines = ["## Scaling (claim C4)", ""]
     body = []
     for var, sweep in result["sweeps"].items():
         for impl in IMPLS:
@@ -147,7 +138,8 @@ def render_markdown(result: dict) -> str:
                     ", ".join(_fmt(v) for v in s["fwd_bwd_median_ms"]),
                 ]
             )
-    lines += [
+    return [
+        *lines,
         f"Sweep in N: (N, K, M) = (N, {result['config']['sweep_km']}, {result['config']['sweep_km']}), "
         f"N ∈ {result['sweeps']['N']['sizes']}; sweep in M: ({result['config']['sweep_n_for_m']}, "
         f"{result['config']['sweep_km']}, M), M ∈ {result['sweeps']['M']['sizes']}. Slope of log median on "
@@ -167,29 +159,43 @@ def render_markdown(result: dict) -> str:
             disable_numparse=True,
         ),
         "",
+    ]
+
+
+def _verdict(t: dict) -> str:
+    if t["met"] is None:
+        return "inconclusive (interval straddles the target)" if "interval_95" in t else "not evaluated (--quick)"
+    return "met" if t["met"] else "NOT met"
+
+
+def _target_value(t: dict) -> str:
+    interval = t.get("interval_95")
+    return _fmt(t["value"], 4) + ("" if interval is None else f" [{_fmt(interval[0])}, {_fmt(interval[1])}]")
+
+
+def _targets_lines(result: dict) -> list[str]:
+    body = [[name, _target_value(t), t["target"], _verdict(t)] for name, t in result["targets"].items()]
+    return [
         "## Targets",
+        "",
+        tabulate(body, headers=["target", "value", "wanted", ""], tablefmt="github", disable_numparse=True),
         "",
     ]
 
-    def verdict(t: dict) -> str:
-        if t["met"] is None:
-            return "inconclusive (interval straddles the target)" if "interval_95" in t else "not evaluated (--quick)"
-        return "met" if t["met"] else "NOT met"
 
-    def value(t: dict) -> str:
-        interval = t.get("interval_95")
-        return _fmt(t["value"], 4) + ("" if interval is None else f" [{_fmt(interval[0])}, {_fmt(interval[1])}]")
-
-    body = [[name, value(t), t["target"], verdict(t)] for name, t in result["targets"].items()]
-    lines += [tabulate(body, headers=["target", "value", "wanted", ""], tablefmt="github", disable_numparse=True), ""]
-
-    prof = result["engine_profile"]
-    lines += [f"Where the engine's time goes at (N, K, M) = {tuple(prof['config'])} (self CPU time, top ops):", ""]
+def _profile_lines(prof: dict) -> list[str]:
+    """Where the engine's time goes (closes the Targets section)."""
+    lines = [f"Where the engine's time goes at (N, K, M) = {tuple(prof['config'])} (self CPU time, top ops):", ""]
     body = [[o["op"], o["calls"], f"{o['self_ms']:.2f}", f"{o['share']:.0%}"] for o in prof["ops"]]
-    lines += [tabulate(body, headers=["op", "calls", "ms", "share"], tablefmt="github", disable_numparse=True), ""]
+    return [
+        *lines,
+        tabulate(body, headers=["op", "calls", "ms", "share"], tablefmt="github", disable_numparse=True),
+        "",
+    ]
 
-    acc = result["accuracy"]
-    lines += ["## Accuracy of the angle-addition recurrence", "", acc["phase_setup"] + ".", ""]
+
+def _accuracy_lines(acc: dict) -> list[str]:
+    lines = ["## Accuracy of the angle-addition recurrence", "", acc["phase_setup"] + ".", ""]
     body = []
     f32, f64 = acc["phase_error"]["float32"], acc["phase_error"]["float64"]
     for a, b in zip(f32["rows"], f64["rows"], strict=True):
@@ -231,15 +237,39 @@ def render_markdown(result: dict) -> str:
         "engine fp64",
         "R1 fp32 (odd knots: T+1 when T is even)",
     ]
-    lines += [tabulate(body, headers=headers, tablefmt="github", disable_numparse=True), ""]
+    return [*lines, tabulate(body, headers=headers, tablefmt="github", disable_numparse=True), ""]
 
-    lines += _table6_lines(result["table6"])
+
+def _footer_lines(result: dict) -> list[str]:
     suite = result["suite"]
     rerun = "python -m repro bench" + (" --quick" if result["config"]["quick"] else "")
-    lines += [
+    return [
         f"Suite commit {suite['commit']}{' (dirty)' if suite['dirty'] else ''}; torch {result['env']['torch']}; "
         f"runtime {result['runtime_s']} s. Rerun: `{rerun}`.",
         "",
+    ]
+
+
+def render_markdown(result: dict) -> str:
+    lines = [
+        "# SIGReg engine vs the official statistic (R1)",
+        "",
+        f"CPU: {result['cpu']} ({result['logical_cpus']} logical CPUs), {result['threads']} torch thread per "
+        "process, one fresh process per configuration; fp32. "
+        f"{'Quick smoke run. ' if result['config']['quick'] else ''}"
+        f"Engine: `repro/sigreg.py`; R1: `reference/official_r1.py` (official HEAD eddffdd). Load average (1, 5, "
+        f"15 min) {_loads(result['load_average']['start'])} at the start and {_loads(result['load_average']['end'])} "
+        "at the end (above ~1 per core other processes shared the cores, which inflates wall times, and CPU "
+        "times less so).",
+        "",
+        *_interleaved_lines(result),
+        *_main_lines(result),
+        *_scaling_lines(result),
+        *_targets_lines(result),
+        *_profile_lines(result["engine_profile"]),
+        *_accuracy_lines(result["accuracy"]),
+        *_table6_lines(result["table6"]),
+        *_footer_lines(result),
     ]
     return "\n".join(lines)
 
