@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+import reference
+
 from .probes import _spread
 
 # Quadrature grids searched when the ratio to R1 depends on the law: the official folded rule and the listing's
@@ -23,12 +25,17 @@ class GridSpec:
     t_max: float
     n_points: int
 
-    def build(self):
-        from repro.sigreg import Grid
-
+    def quadrature(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(knots t, window φ(t), weights·φ(t)) in float64: the folded rule as the official code builds it
+        (`reference.folded_trapezoid`), the listing's trapezoid on [-T, T] as it stands (unfolded: the same value,
+        the integrand being even)."""
         if self.rule == "folded":
-            return Grid.folded(self.t_max, self.n_points)
-        return Grid.trapezoid(-self.t_max, self.t_max, self.n_points)
+            return reference.folded_trapezoid(self.t_max, self.n_points, dtype=torch.float64)
+        t = torch.linspace(-self.t_max, self.t_max, self.n_points, dtype=torch.float64)
+        weights = torch.full_like(t, 2 * self.t_max / (self.n_points - 1))
+        weights[[0, -1]] /= 2
+        phi = torch.exp(-0.5 * t.square())
+        return t, phi, weights * phi
 
     def describe(self) -> str:
         if self.rule == "folded":
@@ -41,18 +48,18 @@ PUBLISHED_GRIDS = (R1_GRID, GridSpec("trapezoid", 5.0, 17), GridSpec("trapezoid"
 
 
 def per_slice(y: torch.Tensor, grid: GridSpec) -> torch.Tensor:
-    """Epps–Pulley of each column of projections y (*, n, M) without the factor n (float64, autograd)."""
-    from repro.sigreg import epps_pulley
-
-    return epps_pulley(y.double(), grid=_built(grid), sync=False) / y.shape[-2]
+    """Epps–Pulley of each column of projections y (*, n, M) without the factor n (float64, autograd), by the
+    references' grid statistic (`reference.cos_sin_error`)."""
+    t, phi, weighted = _quadrature(grid)
+    return reference.cos_sin_error(y.double(), t, phi) @ weighted
 
 
 _GRIDS: dict = {}
 
 
-def _built(grid: GridSpec):
+def _quadrature(grid: GridSpec) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     if grid not in _GRIDS:
-        _GRIDS[grid] = grid.build()
+        _GRIDS[grid] = grid.quadrature()
     return _GRIDS[grid]
 
 
@@ -105,9 +112,9 @@ def _grid_catalogue():
 def _catalogue_spreads(observed: dict, laws: dict, a: torch.Tensor | None) -> dict:
     """For every catalogue grid, the spread over the laws of observed / (R1 with that grid): all grids at once, from
     the empirical CF at the union of their knots (the engine's per-call cost times ~600 grids would be seconds)."""
-    grids = {spec: _built(spec) for spec in _grid_catalogue()}
-    knots = np.unique(np.concatenate([g.knots for g in grids.values()]))
-    index = {spec: np.searchsorted(knots, g.knots) for spec, g in grids.items()}
+    grids = {spec: [v.numpy() for v in _quadrature(spec)] for spec in _grid_catalogue()}  # (t, φ, w·φ) each
+    knots = np.unique(np.concatenate([t for t, _, _ in grids.values()]))
+    index = {spec: np.searchsorted(knots, t) for spec, (t, _, _) in grids.items()}
     phi = np.exp(-0.5 * knots**2)
     per_law = {}
     for law, x in laws.items():
@@ -117,10 +124,7 @@ def _catalogue_spreads(observed: dict, laws: dict, a: torch.Tensor | None) -> di
         per_law[law] = (err, y.shape[0])
     spreads = {}
     for spec, g in grids.items():
-        ratios = [
-            observed[law] / float((err[:, index[spec]] @ g.coefficients).mean() * n)
-            for law, (err, n) in per_law.items()
-        ]
+        ratios = [observed[law] / float((err[:, index[spec]] @ g[2]).mean() * n) for law, (err, n) in per_law.items()]
         spreads[spec] = _spread(ratios)
     return spreads
 
