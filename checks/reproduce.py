@@ -213,9 +213,10 @@ def reproduce(
             for s in list(pending):
                 if all(d in done for d in s.after) and min(s.slots, parallel) <= free:
                     pending.remove(s)
-                    running[s.name] = _start(s, quick, root, records, next(positions), progress)
-                    records[s.name]["status"] = "running"
+                    # run.json says "running" before the child starts: the child may read it (the report does)
+                    records[s.name].update(status="running", log=f"{LOGS}/{s.name}.log")
                     save()
+                    running[s.name] = _start(s, quick, root, next(positions), progress)
                     free -= min(s.slots, parallel)
             time.sleep(poll_s)
             for name, r in list(running.items()):
@@ -304,7 +305,7 @@ def _render_again(section: Section, quick: bool, root: Path, record: dict, finis
         finish(section.name, "not-run", f"second rendering (with run.json final) {why}")
 
 
-def _start(section: Section, quick: bool, root: Path, records: dict, position: int, progress: bool) -> _Running:
+def _start(section: Section, quick: bool, root: Path, position: int, progress: bool) -> _Running:
     log_path = root / LOGS / f"{section.name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed when the section ends
@@ -320,7 +321,6 @@ def _start(section: Section, quick: bool, root: Path, records: dict, position: i
         env=env,
         start_new_session=True,  # its own process group: a timeout stops it and everything it started
     )
-    records[section.name]["log"] = log_path.relative_to(root).as_posix()
     expected = max(1, round(section.expect_s[1] if quick else section.expect_s[0]))
     bar = tqdm(
         total=expected,
