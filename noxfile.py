@@ -85,11 +85,24 @@ def claim(session: nox.Session) -> None:
     session.run("python", "-m", "checks", *(session.posargs or ["list"]), env=ENV)
 
 
+def _results_of(args: list[str]) -> list[str]:
+    """The folder a command wrote into (its `--out DIR`, else its `--results DIR`), as `--results DIR` for the next."""
+    for flag in ("--out", "--results"):
+        for i, arg in enumerate(args):
+            if arg == flag and i + 1 < len(args):
+                return ["--results", args[i + 1]]
+            if arg.startswith(f"{flag}="):
+                return ["--results", arg.split("=", 1)[1]]
+    return []
+
+
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
-    """Time and memory of the SIGReg engine against R1, measured in one run (build/results/bench.json, bench.md)."""
+    """Time and memory of the SIGReg engine against R1, measured in one run (build/results/bench.json), then its page
+    (bench.md) rendered by the report layer."""
     _install(session)
     session.run("python", "-m", "repro", "bench", *session.posargs, env=ENV)
+    session.run("python", "-m", "checks", "report", "--pages-only", *_results_of(session.posargs), env=ENV)
 
 
 @nox.session(python=PYTHON, default=False)
@@ -101,6 +114,7 @@ def gpu(session: nox.Session) -> None:
     out = os.environ.get("OUT") or "build/results"
     session.run("python", "-m", "repro", "replicate", "--tier", "gpu", "--results", out, env=ENV)
     session.run("python", "-m", "repro", "bench", "--device", "cuda", "--seed", "0", "--results", out, env=ENV)
+    session.run("python", "-m", "checks", "report", "--pages-only", "--results", out, env=ENV)
 
 
 @nox.session(python=PYTHON, default=False)

@@ -3,6 +3,7 @@ validation, what it saves for backward). Performance lives in `python -m repro b
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import math
@@ -12,6 +13,7 @@ import pytest
 import torch
 
 import reference
+from checks.report import cli as report_cli
 from reference import oracle
 from reference.official_r1 import EppsPulley
 from repro import bench
@@ -407,6 +409,8 @@ def test_bench_measures_renders_and_writes(tmp_path):
         "env": {"torch": torch.__version__},
     }
     bench.write(result, tmp_path)
+    assert not (tmp_path / "bench.md").exists()  # the bench writes its record; the report renders the page
+    report_cli.main(argparse.Namespace(results=tmp_path, pages_only=True))
     markdown = (tmp_path / "bench.md").read_text()
     assert "(64, 8, 16)" in markdown and "## Scaling (claim C4)" in markdown and "engine/floor" in markdown
     assert json.loads((tmp_path / "bench.json").read_text())["main"][0]["n"] == 64
@@ -483,6 +487,7 @@ def test_cuda_bench_runs_its_code_on_cpu_and_renders(tmp_path):
     assert result["status"] == "run" and result["interleaved"]["repeats"] == 3
     assert [r["n"] for r in result["table6"]["rows"]] == [64]
     bench.write(result, tmp_path, "bench_cuda")
+    report_cli.main(argparse.Namespace(results=tmp_path, pages_only=True))
     assert "engine/floor" in (tmp_path / "bench_cuda.md").read_text()
 
 
@@ -493,6 +498,7 @@ def test_cuda_bench_command_records_not_run_without_cuda(tmp_path, capsys):
     assert main(["bench", "--device", "cuda", "--out", str(tmp_path)]) == 0
     record = json.loads((tmp_path / "bench_cuda.json").read_text())
     assert record["status"] == "not-run" and "CUDA is not available" in record["reason"]
+    report_cli.main(argparse.Namespace(results=tmp_path, pages_only=True))
     assert "not-run" in (tmp_path / "bench_cuda.md").read_text()
     # Bad combination: one line on stderr, exit 2, nothing written.
     assert main(["bench", "--device", "cuda", "--quick", "--out", str(tmp_path / "bad")]) == 2

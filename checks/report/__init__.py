@@ -7,9 +7,9 @@ Inside, bottom to top:
 - sections (claims, discrepancies, variants), replication (E1-E8 and the bench), environment (figures, run,
   provenance, missing, skipped), evidence (what verdicts rest on, mutations): one function per REPORT.md section.
 - findings: the opening sentences and README.md's block; figures: the report's own PNGs from JSON data.
-- bench: bench.md and bench_cuda.md, the benchmark's own pages (`repro.bench` calls it before it writes).
+- bench: bench.md and bench_cuda.md, the benchmark's own pages, rendered from the JSON `repro.bench` writes.
 - build: render a results tree and write it; cli: `python -m checks report`.
 
-Who may import it: `checks` commands and `repro` (format and bench, to render what they produced). It imports the
-claims registry and the results layer, never torch and never a producer: it reads JSON only.
+Who may import it: `checks` commands (repro sits beside checks and writes JSON only; tests/test_layout.py checks
+it). It imports the claims registry and core, never torch and never a producer: it reads JSON only.
 """

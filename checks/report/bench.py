@@ -1,10 +1,16 @@
 """bench.md and bench_cuda.md, the engine benchmark's own pages, from the records `repro.bench` measures (bench.json,
-bench_cuda.json); `repro.bench.write` renders with these before it writes either file. REPORT.md's summary of the
-same numbers is `replication.bench_section`."""
+bench_cuda.json): `python -m checks report` writes them beside the JSON (`--pages-only`: those pages alone). The
+bench itself writes JSON only. REPORT.md's summary of the same numbers is `replication.bench_section`."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 from tabulate import tabulate
+
+from core.results import atomic_write_text
 
 # Keys of bench.json, in table order.
 IMPLS = ("engine", "R1")
@@ -291,3 +297,25 @@ def render_cuda_markdown(result: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+#: Page name -> renderer; each page is written from <name>.json when that file is there.
+PAGES = {"bench": render_markdown, "bench_cuda": render_cuda_markdown}
+
+
+def write_pages(root: Path) -> list[Path]:
+    """Render each benchmark record under `root` into its page (<name>.md beside <name>.json). A record that does
+    not load or render is named on stderr and its page left as it was: the rest of the report still stands."""
+    written = []
+    for name, render in PAGES.items():
+        source = Path(root) / f"{name}.json"
+        if not source.is_file():
+            continue
+        try:
+            text = render(json.loads(source.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+            print(f"{name}.md not written: {source} did not render ({type(error).__name__}: {error})", file=sys.stderr)
+            continue
+        atomic_write_text(source.with_suffix(".md"), text)
+        written.append(source.with_suffix(".md"))
+    return written

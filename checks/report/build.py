@@ -25,6 +25,7 @@ from core.results import REPO_ROOT, RESULTS, atomic_write_bytes, atomic_write_js
 from core.versions import AUDIT_KINDS, VERSIONS
 
 from ..registry import VERDICTS
+from . import bench as bench_pages
 from . import figures as figures_mod
 from . import findings as findings_mod
 from .context import FIGURES, OUTDATED, STALE, Context, Section, reference_of, short
@@ -296,6 +297,7 @@ def generate(root: Path = RESULTS, figures: bool = True, registry: bool = True) 
     catalog, versions, unresolved = current_versions() if registry else ({}, {}, ["not compared (--no-registry)"])
     rendered = render(results, catalog, versions, unresolved, figures=figures)
     write(rendered, root)
+    bench_pages.write_pages(root)
     if Path(root).resolve() == (REPO_ROOT / "results").resolve() and README.is_file():
         try:
             write_readme(rendered)  # the README mirrors the repository's own results, never another tree's

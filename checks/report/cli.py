@@ -2,6 +2,7 @@
 
 python -m checks report                  # results/REPORT.md, tables/*.{md,tex,csv}, figures/report_*.png
 python -m checks report --results DIR    # another results tree (its REPORT.md, tables/ and figures/)
+python -m checks report --pages-only     # only the benchmark's pages (bench.md, bench_cuda.md) from their JSON
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from core.results import RESULTS
 
+from .bench import write_pages
 from .build import REPORT_NAME, generate
 
 
@@ -22,10 +24,19 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--no-registry", action="store_true", help="do not read the claim list and check versions from the code"
     )
+    parser.add_argument(
+        "--pages-only", action="store_true", help="only bench.md / bench_cuda.md from bench.json / bench_cuda.json"
+    )
     parser.set_defaults(run=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.pages_only:
+        pages = write_pages(args.results)
+        print(
+            f"wrote {', '.join(str(p) for p in pages) or 'no page (no bench.json or bench_cuda.json)'}", file=sys.stderr
+        )
+        return 0
     rendered = generate(args.results, figures=not args.no_figures, registry=not args.no_registry)
     print(
         f"wrote {args.results / REPORT_NAME}: {len(rendered.tables)} tables, {len(rendered.figures)} figures",

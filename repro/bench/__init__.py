@@ -15,7 +15,8 @@ Inside, bottom to top (each module's docstring states its part of the method):
 
 Who may import it: `python -m repro` (repro/__main__.py) and tests, through the names below; spawned workers
 find `measure`, `measure_interleaved`, `engine_profile` and `recurrence_accuracy` by their modules. `checks` reads
-bench.json, never this package. It imports torch, `reference`, `repro.sigreg`, core and checks.report.bench.
+bench.json, never this package. It imports torch, `reference`, `repro.sigreg` and core; its page
+(bench.md) is the report's to render (`python -m checks report`).
 """
 
 from __future__ import annotations

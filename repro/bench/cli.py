@@ -1,5 +1,5 @@
-"""`python -m repro bench`: the CPU bench (`--quick`, `--repeats`, `--seed`) into bench.json/.md, or with
-`--device cuda` the GPU bench alone into bench_cuda.json/.md."""
+"""`python -m repro bench`: the CPU bench (`--quick`, `--repeats`, `--seed`) into bench.json, or with `--device cuda`
+the GPU bench alone into bench_cuda.json; `python -m checks report --pages-only` renders their pages (.md)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ import argparse
 from dataclasses import asdict
 from pathlib import Path
 
-from checks.report.bench import render_cuda_markdown, render_markdown
 from core.cli import add_results, output
 
 from .config import Config
 from .cuda import cuda_bench
-from .run import compute, write
+from .run import compute, summary, write
 
 
 def register(subparsers) -> None:
@@ -36,12 +35,12 @@ def main(args: argparse.Namespace) -> None:
         if args.quick or args.repeats is not None:
             raise ValueError("--device cuda takes neither --quick nor --repeats (it is a few minutes on a GPU)")
         result = cuda_bench(args.seed)
-        write(result, output(args), "bench_cuda")
-        print(render_cuda_markdown(result))
+        print(f"wrote {write(result, output(args), 'bench_cuda')}")
+        print(summary(result))
         return
     config = Config.quick_config(args.seed) if args.quick else Config(seed=args.seed)
     if args.repeats is not None:
         config = Config(**{**asdict(config), "repeats": args.repeats})
     result = compute(config)
-    write(result, output(args))
-    print(render_markdown(result))
+    print(f"wrote {write(result, output(args))}")
+    print(summary(result))

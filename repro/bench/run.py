@@ -11,13 +11,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from checks.report.bench import render_cuda_markdown, render_markdown
 from core.pool import process_pool
-from core.results import atomic_write_json, atomic_write_text, run_record
+from core.results import atomic_write_json, run_record
 
 from .accuracy import recurrence_accuracy
 from .config import MIN_MEASUREMENT_S, TARGET_CONFIG, VERSION, Config
-from .cuda import CUDA_KIND, table6
+from .cuda import table6
 from .fits import summarise
 from .interleaved import measure_interleaved
 from .timing import engine_profile, measure
@@ -86,8 +85,23 @@ def compute(config: Config, progress: bool = True) -> dict:
     }
 
 
-def write(result: dict, out: Path, name: str = "bench") -> None:
-    render = render_cuda_markdown if result["kind"] == CUDA_KIND else render_markdown
-    markdown = render(result)  # render first: a rendering error must leave no file behind
-    atomic_write_json(out / f"{name}.json", result)
-    atomic_write_text(out / f"{name}.md", markdown)
+def write(result: dict, out: Path, name: str = "bench") -> Path:
+    """The record as <name>.json (its page, <name>.md, is the report's to render: `python -m checks report`)."""
+    path = Path(out) / f"{name}.json"
+    atomic_write_json(path, result)
+    return path
+
+
+def summary(result: dict) -> str:
+    """A few plain lines for the terminal: the targets (CPU) or the GPU run's status and ratios."""
+    if result.get("status") == "not-run":
+        return f"not-run: {result['reason']}"
+    lines = []
+    for name, t in (result.get("targets") or {}).items():
+        lines.append(f"{name}: {t.get('value')} (target {t.get('target')}): met {t.get('met')}")
+    ratios = result.get("interleaved") or {}
+    for key in ("wall_engine_over_floor", "wall_R1_over_engine"):
+        if isinstance(ratios.get(key), dict):
+            low, high = ratios[key]["interval_95"]
+            lines.append(f"{key}: {ratios[key]['median']:.3g} [{low:.3g}, {high:.3g}]")
+    return "\n".join(lines)
