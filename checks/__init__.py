@@ -7,11 +7,11 @@ Inside:
 - variants, battery: the detection table of every variant on one seeded battery (`variants`).
 - compare/: a user's SIGReg against the references, compare/cli.py `compare`; mutate, lambda_convert: the
   mutation matrix, λ conversion.
-- stats: interval statistics; _cli, _results: the command-line shape and atomic result writing with run records.
+- verdicts: the verdict vocabularies of claims and discrepancies and their shared base.
 - report/: REPORT.md and its tables from the JSON under results/ (`report`); reproduce: every section in order,
   then the report (`reproduce`, run.json).
 
-Who may import it: `repro` (the results layer, stats, and report's renderers) and tests. It imports `reference`;
-it reaches `repro` only by running its commands as processes (reproduce), except where a check measures the
-engine itself.
+Who may import it: tests. It imports `core` (results, command line, statistics, streams, directions, pool) and
+`reference`; it reaches `repro` only by running its commands as processes (reproduce). tests/test_layout.py holds
+both rules.
 """
