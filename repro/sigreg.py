@@ -195,6 +195,8 @@ class _EcfSums(torch.autograd.Function):
         sums = torch.empty((n_points, r), dtype=_complex_dtype(rows.dtype), device=rows.device)
         single = _single_segment(t0, n_points, anchor)
         zs = []
+        # One buffer for the running power z^k, reused by every block (allocating it anew per block costs ~5 %)
+        powers = torch.empty((min(_block_rows(rows), r), n), dtype=sums.dtype, device=rows.device)
         for y, knot_sums in zip(_blocks(rows), sums.split(_block_rows(rows), dim=1), strict=True):
             knot_sums = knot_sums.unbind(0)  # one view per knot, made once per block
             z = _phase(y, step)
@@ -211,7 +213,7 @@ class _EcfSums(torch.autograd.Function):
                     torch.sum(p, dim=-1, out=knot_sums[s])
                     first = s + 1
                 for k in range(first, end):
-                    p = p * z if p is z else p.mul_(z)
+                    p = torch.mul(p, z, out=powers[: z.shape[0]]) if p is z else p.mul_(z)
                     torch.sum(p, dim=-1, out=knot_sums[k])
         ctx.save_for_backward(*(zs if single else [rows]))
         ctx.grid = (t0, step, n_points, anchor, rows.shape)
@@ -231,6 +233,7 @@ class _EcfSums(torch.autograd.Function):
         gamma = (torch.complex(grad_sin, grad_cos) * t).mT.unsqueeze(-1)  # (T, R, 1): one coefficient per row
         grad = torch.empty(shape, dtype=dtype, device=grad_cos.device)
         blocks = ctx.saved_tensors if single else _blocks(ctx.saved_tensors[0])
+        horner = None  # Horner's running value, one buffer for every block (see forward's `powers`)
         a = 0
         for block in blocks:
             y, z = (None, block) if single else (block, _phase(block, step))
@@ -243,7 +246,12 @@ class _EcfSums(torch.autograd.Function):
                 t_s = t0 + s * step
                 h = g[end - 1].expand(b, -1)
                 for k in range(end - 2, s - 1, -1):
-                    h = h * z if k == end - 2 else h.mul_(z)
+                    if k == end - 2:
+                        if horner is None:
+                            horner = torch.empty(z.shape, dtype=z.dtype, device=z.device)
+                        h = torch.mul(h, z, out=horner[:b])
+                    else:
+                        h.mul_(z)
                     if k > s or t_s != 0.0:  # γ_k = t_k (…) vanishes at t_k = 0
                         h.add_(g[k])
                 if t_s != 0.0:
