@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 import reference
+from reference import oracle
 
 from .probes import _spread
 
@@ -26,16 +27,16 @@ class GridSpec:
     n_points: int
 
     def quadrature(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(knots t, window φ(t), weights·φ(t)) in float64: the folded rule as the official code builds it
-        (`reference.folded_trapezoid`), the listing's trapezoid on [-T, T] as it stands (unfolded: the same value,
-        the integrand being even)."""
+        """(knots t, window φ(t), weights·φ(t)) in float64, from the oracle's grids: the folded rule as the official
+        code builds it, the listing's trapezoid on [-T, T] as it stands (unfolded: the same value, the integrand
+        being even)."""
         if self.rule == "folded":
-            return reference.folded_trapezoid(self.t_max, self.n_points, dtype=torch.float64)
-        t = torch.linspace(-self.t_max, self.t_max, self.n_points, dtype=torch.float64)
-        weights = torch.full_like(t, 2 * self.t_max / (self.n_points - 1))
-        weights[[0, -1]] /= 2
+            knots, weights = oracle.folded_trapezoid_grid(self.t_max, self.n_points)
+        else:
+            knots, weights = oracle.trapezoid_grid(-self.t_max, self.t_max, self.n_points)
+        t, w = torch.from_numpy(knots), torch.from_numpy(weights)
         phi = torch.exp(-0.5 * t.square())
-        return t, phi, weights * phi
+        return t, phi, w * phi
 
     def describe(self) -> str:
         if self.rule == "folded":
