@@ -233,7 +233,8 @@ class _EcfSums(torch.autograd.Function):
         gamma = (torch.complex(grad_sin, grad_cos) * t).mT.unsqueeze(-1)  # (T, R, 1): one coefficient per row
         grad = torch.empty(shape, dtype=dtype, device=grad_cos.device)
         blocks = ctx.saved_tensors if single else _blocks(ctx.saved_tensors[0])
-        horner = None  # Horner's running value, one buffer for every block (see forward's `powers`)
+        # Horner's running value, one buffer for every block (see forward's `powers`)
+        horner = torch.empty((min(_block_rows(grad), shape[0]), shape[1]), dtype=gamma.dtype, device=grad.device)
         a = 0
         for block in blocks:
             y, z = (None, block) if single else (block, _phase(block, step))
@@ -246,12 +247,7 @@ class _EcfSums(torch.autograd.Function):
                 t_s = t0 + s * step
                 h = g[end - 1].expand(b, -1)
                 for k in range(end - 2, s - 1, -1):
-                    if k == end - 2:
-                        if horner is None:
-                            horner = torch.empty(z.shape, dtype=z.dtype, device=z.device)
-                        h = torch.mul(h, z, out=horner[:b])
-                    else:
-                        h.mul_(z)
+                    h = torch.mul(h, z, out=horner[:b]) if k == end - 2 else h.mul_(z)
                     if k > s or t_s != 0.0:  # γ_k = t_k (…) vanishes at t_k = 0
                         h.add_(g[k])
                 if t_s != 0.0:
