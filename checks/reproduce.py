@@ -216,7 +216,7 @@ def reproduce(
                     # run.json says "running" before the child starts: the child may read it (the report does)
                     records[s.name].update(status="running", log=f"{LOGS}/{s.name}.log")
                     save()
-                    running[s.name] = _start(s, quick, root, next(positions), progress)
+                    running[s.name] = _start(s, quick, root, root / records[s.name]["log"], next(positions), progress)
                     free -= min(s.slots, parallel)
             time.sleep(poll_s)
             for name, r in list(running.items()):
@@ -305,8 +305,7 @@ def _render_again(section: Section, quick: bool, root: Path, record: dict, finis
         finish(section.name, "not-run", f"second rendering (with run.json final) {why}")
 
 
-def _start(section: Section, quick: bool, root: Path, position: int, progress: bool) -> _Running:
-    log_path = root / LOGS / f"{section.name}.log"
+def _start(section: Section, quick: bool, root: Path, log_path: Path, position: int, progress: bool) -> _Running:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed when the section ends
     command = section.quick if quick and section.quick else section.command
