@@ -2,6 +2,8 @@
 
 Every number in REPORT.md and results/tables/ goes through `fmt` (or `fmt_interval`, built on it), so one table
 never mixes precisions. The paper's own numbers are printed as given (`fmt(x, sig=None)`), never re-rounded.
+The pages beside the JSON (bench, audit) and the audit's effect sentences print numbers in Python's general format
+(`style="g"`: trailing zeros dropped, "n/a" for a missing or non-finite value), as they always have.
 """
 
 from __future__ import annotations
@@ -34,12 +36,23 @@ def _fixed(x: float, decimals: int) -> str:
     return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no "-0.00"
 
 
-def fmt(value, sig: int | None = SIG, decimals: int | None = None) -> str:
-    """The report's one number formatter.
+NA = "n/a"  # no value, in the general style
+
+
+def fmt(value, sig: int | None = SIG, decimals: int | None = None, style: str = "fixed") -> str:
+    """The suite's one number formatter: `sig` significant figures, trailing zeros kept (`style="fixed"`, the
+    report's), or Python's general format `{:.{sig}g}` (`style="g"`: trailing zeros dropped, None and non-finite
+    floats as "n/a").
 
     >>> [fmt(1.0512), fmt(93.1667), fmt(0.000123), fmt(2.5e7), fmt(7), fmt(None), fmt(True), fmt(0.0056, sig=None)]
     ['1.05', '93.2', '1.23e-04', '2.50e+07', '7', '—', 'yes', '0.0056']
+    >>> [fmt(0.96, style="g"), fmt(1.0021, 4, style="g"), fmt(None, style="g"), fmt(float("nan"), style="g")]
+    ['0.96', '1.002', 'n/a', 'n/a']
     """
+    if style == "g":
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            return NA
+        return f"{value:.{sig}g}"
     if value is None:
         return DASH
     if isinstance(value, bool):
@@ -61,12 +74,20 @@ def is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def fmt_interval(estimate, interval, sig: int = SIG) -> str:
-    """`estimate [low, high]`, the bounds with the estimate's decimal places (one precision per cell).
+def fmt_interval(estimate, interval, sig: int = SIG, style: str = "fixed") -> str:
+    """`estimate [low, high]`, the bounds with the estimate's decimal places (one precision per cell); in the
+    general style (`fmt`'s `style="g"`) each of the three numbers is formatted on its own.
 
     >>> fmt_interval(1.0512, [1.0149, 1.0871]), fmt_interval(0.0, [0.0, 0.168]), fmt_interval(3.2, None)
     ('1.05 [1.01, 1.09]', '0.000 [0.000, 0.168]', '3.20')
+    >>> fmt_interval(1.0021, [0.999, None], 4, style="g"), fmt_interval(0.5, None, style="g")
+    ('1.002 [0.999, n/a]', '0.5')
     """
+    if style == "g":
+        if not interval:
+            return fmt(estimate, sig, style=style)
+        est, low, high = (fmt(v, sig, style=style) for v in (estimate, *interval))
+        return f"{est} [{low}, {high}]"
     if not (isinstance(interval, list | tuple) and len(interval) == 2 and all(is_number(v) for v in interval)):
         return fmt(float(estimate) if is_number(estimate) else estimate, sig)
     low, high = (float(v) for v in interval)

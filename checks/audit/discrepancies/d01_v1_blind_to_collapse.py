@@ -10,9 +10,10 @@ import reference
 from core.stats import mean_interval, tost_ratio
 from reference import oracle
 
+from ...report.format import fmt_interval
 from .. import battery
 from ..registry import Context, Finding, control_record, discrepancy, negative_control
-from .shared import fmt, fmt_ci, pair, seen
+from .shared import fmt, pair, seen
 
 COLLAPSE_LAWS = ("rank1", f"rank{battery.RANK_R}-unit", "equicorr-0.5", "equicorr-0.2", "sign-flip", "x-law")
 # D1's equivalence margin: V1 "scores a collapse like H0" if its mean is within ±25 % of the exact H0 mean of its
@@ -79,7 +80,7 @@ def conclude(ctx: Context) -> Finding:
         f"H0 mean {null_mean:.4f}; its {size['k']} entries are one column's statistic, spread {column_spread:.1g}; "
         f"detected {v1['detections']}/{v1['seeds']}, the rate one H0 column would give against its null q99: "
         f"{expected_rate:.0%}; on {equivalence['n']} fresh rank-1 batches its mean is "
-        f"{fmt_ci(equivalence['ratio'], *equivalence['interval'])}× the H0 mean, TOST p = "
+        f"{fmt_interval(equivalence['ratio'], equivalence['interval'], style='g')}× the H0 mean, TOST p = "
         f"{equivalence['p_value']:.2g} for ±{BLIND_MARGIN:.0%}) vs R1 {fmt(r1['mean'])} "
         f"({r1['detections']}/{r1['seeds']}); equicorrelated ρ=0.5: V1 {fmt(e1['mean'])} "
         f"({e1['detections']}/{e1['seeds']}) vs R1 {fmt(e2['mean'])} ({e2['detections']}/{e2['seeds']}); "

@@ -5,8 +5,9 @@ from __future__ import annotations
 from core.stats import mean_interval
 from reference import oracle
 
+from ...report.format import fmt_interval
 from ..registry import Context, Finding, control_record, discrepancy, negative_control
-from .shared import fmt_ci, same_data_ratio
+from .shared import same_data_ratio
 
 # How far apart the grids must be to count as different (the mutation matrix found that R1 moved onto the paper
 # grid still "differed" from V3 by float32 rounding when the rule only asked the interval to exclude 1).
@@ -42,7 +43,7 @@ def conclude(ctx: Context) -> Finding:
     return Finding(
         verdict="confirmed" if wide[2] < 1.0 - GRID_MARGIN or wide[1] > 1.0 + GRID_MARGIN else "refuted",
         effect="V3 ([−5,5]×17 trapezoid) / R1 ([0,3]×17 folded) on the same data and directions: "
-        + ", ".join(f"{law} {fmt_ci(*ratios[law])}" for law in laws)
+        + ", ".join(f"{law} {fmt_interval(ratios[law][0], ratios[law][1:], style='g')}" for law in laws)
         + f"; exact H0 means {exact['paper']:.6f} vs {exact['official']:.6f} (ratio "
         f"{exact['paper'] / exact['official']:.5f}); periods 2π/h = {oracle.wrap_period(oracle.PAPER_GRID[0]):.2f} "
         f"vs {oracle.wrap_period(oracle.OFFICIAL_GRID[0]):.2f}",
@@ -58,7 +59,7 @@ def conclude(ctx: Context) -> Finding:
         "(no folding), repository: [0, 3] folded",
         variant_behaviour={
             "V3": "[−5,5]×17 trapezoid: V3/R1 "
-            + ", ".join(f"{law} {fmt_ci(*ratios[law])}" for law in laws)
+            + ", ".join(f"{law} {fmt_interval(ratios[law][0], ratios[law][1:], style='g')}" for law in laws)
             + f"; exact H0 mean {exact['paper']:.6f}; period {oracle.wrap_period(oracle.PAPER_GRID[0]):.2f}",
             "R1": f"[0,3]×17 folded: exact H0 mean {exact['official']:.6f}; period "
             f"{oracle.wrap_period(oracle.OFFICIAL_GRID[0]):.2f}",

@@ -6,9 +6,10 @@ import numpy as np
 
 from core.stats import mean_interval
 
+from ...report.format import fmt_interval
 from .. import battery
 from ..registry import Context, Finding, discrepancy
-from .shared import det, fmt, fmt_ci
+from .shared import det, fmt
 
 
 @discrepancy(
@@ -30,6 +31,7 @@ def conclude(ctx: Context) -> Finding:
     near = ctx.values("P1", "views-near") / ctx.values("R1", "views-near")
     indep = ctx.values("P1", "views-indep") / ctx.values("R1", "views-indep")
     est, low, high = mean_interval(near)
+    shown = fmt_interval(est, (low, high), style="g")
     same = {
         v: float(np.max(np.abs(ctx.values(v, "views-near") - ctx.values("R1", "views-near"))))
         for v in ("R2", "P2", "P3")
@@ -40,7 +42,7 @@ def conclude(ctx: Context) -> Finding:
     return Finding(
         verdict="confirmed" if low > 2.0 else "refuted",
         effect=f"V=4 near-identical views of N={size['n'] // battery.VIEWS} each: per view (R1) {fmt(r1['mean'])} vs "
-        f"flattened (P1) {fmt(p1['mean'])}, ratio {fmt_ci(est, low, high)}; independent views: ratio "
+        f"flattened (P1) {fmt(p1['mean'])}, ratio {shown}; independent views: ratio "
         f"{fmt(float(np.mean(indep)))}; R2/P2 − R1 on views: max |Δ| "
         + ", ".join(f"{v} {d:.1g}" for v, d in same.items()),
         estimate=est,
@@ -53,7 +55,7 @@ def conclude(ctx: Context) -> Finding:
             "R1": f"per view: near-identical views {fmt(r1['mean'])} ({det(r1)} detected)",
             **{v: f"per view: max |Δ| to R1 on near-identical views {d:.1g}" for v, d in same.items()},
             "P1": f"flattened: near-identical views {fmt(p1['mean'])} ({det(p1)} detected), P1/R1 "
-            f"{fmt_ci(est, low, high)}; independent views P1/R1 {fmt(float(np.mean(indep)))}",
+            f"{shown}; independent views P1/R1 {fmt(float(np.mean(indep)))}",
         },
         measurements={
             "ratio_near": [est, low, high],

@@ -5,9 +5,10 @@ from __future__ import annotations
 from core.stats import mean_interval
 from reference import oracle
 
+from ...report.format import fmt_interval
 from .. import battery
 from ..registry import Context, Finding, discrepancy
-from .shared import det, fmt, fmt_ci
+from .shared import det, fmt
 
 
 @discrepancy(
@@ -30,10 +31,11 @@ def conclude(ctx: Context) -> Finding:
     per_view_n = ctx.main()["size"]["n"] // battery.VIEWS
     ratio = ctx.values("R0", "views-indep") * per_view_n / ctx.values("R1", "views-indep")
     est, low, high = mean_interval(ratio)
+    shown = fmt_interval(est, (low, high), style="g")
     near = ctx.row("R0", "views-near")
     return Finding(
         verdict="confirmed" if not (low <= 1.0 <= high) else "refuted",
-        effect=f"on (V, N, K) = (4, {per_view_n}, K) independent N(0, I) views, R0·N/R1 = {fmt_ci(est, low, high)} "
+        effect=f"on (V, N, K) = (4, {per_view_n}, K) independent N(0, I) views, R0·N/R1 = {shown} "
         f"instead of ≈1: R0 takes the ECF across the V=4 views of each sample (a 4-sample statistic per sample and "
         f"direction, ≈ {oracle.NULL_MEAN / battery.VIEWS:.3f} under H0) rather than across samples; "
         f"near-identical views: detected {det(near)} by R0 vs {det(ctx.row('R1', 'views-near'))} by R1",
@@ -44,7 +46,7 @@ def conclude(ctx: Context) -> Finding:
         criterion="confirmed when the interval excludes 1 (R0 is not a per-view statistic on multi-view input)",
         variant_behaviour={
             "R0": f"independent views: {fmt(ctx.row('R0', 'views-indep')['mean'])} (× N={per_view_n}: "
-            f"{fmt_ci(est, low, high)} × R1); near-identical views detected {det(near)}",
+            f"{shown} × R1); near-identical views detected {det(near)}",
             "R1": f"independent views: {fmt(ctx.row('R1', 'views-indep')['mean'])}; near-identical views detected "
             f"{det(ctx.row('R1', 'views-near'))}",
         },

@@ -3,7 +3,7 @@ measurements two entries (or an entry and its control) both make."""
 
 from __future__ import annotations
 
-import math
+from functools import partial
 
 import torch
 
@@ -11,18 +11,12 @@ import reference
 from core.directions import unit_directions
 from core.stats import mean_interval
 
+from ...report import format as report_format
 from .. import battery, ddp
 from ..registry import Context, Finding, not_run
 
-
-def fmt(x: float | None, digits: int = 3) -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "n/a"
-    return f"{x:.{digits}g}"
-
-
-def fmt_ci(est, low, high, digits: int = 3) -> str:
-    return f"{fmt(est, digits)} [{fmt(low, digits)}, {fmt(high, digits)}]"
+#: The effect sentences print numbers in Python's general format ("n/a" for a missing value): `fmt(x, digits)`.
+fmt = partial(report_format.fmt, style="g")
 
 
 def det(row: dict) -> str:
