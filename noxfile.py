@@ -119,9 +119,11 @@ def gpu(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def audit(session: nox.Session) -> None:
-    """Discrepancy audit D1-D23 with reproducers: `nox -s audit -- D1 --quick`, `nox -s audit -- --check`."""
+    """Discrepancy audit D1-D23 with reproducers: `nox -s audit -- D1 --quick`, `nox -s audit -- --check`; then its
+    pages (discrepancies.md, .tex) rendered by the report layer from every entry's JSON."""
     _install(session, "audit")
     session.run("python", "-m", "checks", "audit", *session.posargs, env=ENV)
+    session.run("python", "-m", "checks", "report", "--pages-only", *_results_of(session.posargs), env=ENV)
 
 
 @nox.session(python=PYTHON, default=False)

@@ -17,17 +17,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from tabulate import tabulate
 from tqdm import tqdm
 
 import reference
 from core.cli import add_results, output
 from core.pool import process_pool
-from core.results import atomic_write_json, atomic_write_text, run_record
+from core.results import atomic_write_json, run_record
 from core.versions import VERSIONS
 from reference.oracle import NULL_MEAN
 
 from .audit.measure import ALPHA, detect_job, p_value
+from .report.pages import variants as variants_page
 
 #: The laws of the table, named as in the audit's battery (checks/audit/battery.py).
 LAWS = ("gaussian", "uniform", "rank1", "equicorr-0.5", "anisotropic", "zeros")
@@ -122,58 +122,6 @@ def compute(config: Config) -> dict:
     }
 
 
-def render_markdown(result: dict) -> str:
-    config = result["config"]
-    laws = list(dict.fromkeys(row["law"] for row in result["rows"]))
-    by_key = {(row["variant"], row["law"]): row for row in result["rows"]}
-    variants = list(result["variants"])
-
-    def table(cell) -> str:
-        body = [[v, *(cell(by_key[v, law]) for law in laws)] for v in variants]
-        return tabulate(body, headers=["variant", *laws], tablefmt="github", disable_numparse=True)
-
-    lines = [
-        "# SIGReg variants on one seeded battery",
-        "",
-        f"N = {config['n']}, K = {config['k']}, M = {config['m']}; {config['seeds']} data seeds per law, "
-        f"directions shared by all variants; run seed {config['seed']}.",
-        "",
-        f"Mean value as a ratio to the exact null mean E[EP] = {result['oracle_null_mean']:.7f}, with the "
-        f"fraction of seeds detected at α = {result['alpha']} against a Monte Carlo null of the same "
-        f"implementation ({config['null_reps']} N(0, I) batches):",
-        "",
-        table(lambda r: f"{r['ratio_to_null_mean']:.3g} ({r['detection_rate']:.0%})"),
-        "",
-        "Value relative to R1 on the same data and directions (mean over seeds of the ratio):",
-        "",
-        table(lambda r: f"{r['ratio_to_R1']:.4g}"),
-        "",
-        "Variants:",
-        "",
-    ]
-    for vid, described in result["variants"].items():
-        source = described["source"]
-        lines.append(
-            f"- **{vid}**: {described['title']}; returns {described['returns']}. "
-            f"Source: {source['origin']} @ {source['revision']}, {source['path']}."
-        )
-    suite = result["suite"]
-    lines += [
-        "",
-        f"Suite commit {suite['commit']}{' (dirty)' if suite['dirty'] else ''}; "
-        f"torch {result['env']['torch']}, numpy {result['env']['numpy']}; runtime {result['runtime_s']} s. "
-        "Rerun: `python -m checks variants`.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def write(result: dict, out: Path) -> None:
-    markdown = render_markdown(result)  # render before writing: a rendering error must leave no file behind
-    atomic_write_json(out / "variants.json", result)
-    atomic_write_text(out / "variants.md", markdown)
-
-
 def register(subparsers) -> None:
     parser = subparsers.add_parser("variants", help="every SIGReg variant on the seeded battery")
     defaults = Config()
@@ -202,5 +150,5 @@ def main(args: argparse.Namespace) -> None:
         workers=args.workers,
     )
     result = compute(config)
-    write(result, output(args))
-    print(render_markdown(result))
+    atomic_write_json(output(args) / "variants.json", result)
+    print(variants_page.render_markdown(result))  # its page (variants.md) is the report's to write

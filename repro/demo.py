@@ -32,7 +32,7 @@ from core.cli import add_results, output
 from core.directions import unit_directions
 from core.gaussianity import gaussianity, looks_gaussian
 from core.pool import process_pool
-from core.results import RESULTS, atomic_write_json, atomic_write_text, run_record
+from core.results import RESULTS, atomic_write_json, run_record
 from core.stats import proportion, t_interval
 from core.versions import VERSIONS
 
@@ -297,7 +297,8 @@ def run_demo(
     progress: bool = True,
     workers: int = 2,
 ) -> dict:
-    """Run E5 and write E5_<scale>.json (+ .md), PNG figures and the GIF of the 2-D runs."""
+    """Run E5 and write E5_<scale>.json, PNG figures and the GIF of the 2-D runs (the page, E5_<scale>.md, is the
+    report's to write: `python -m checks report`)."""
     if scale not in PLANS:
         raise ValueError(f"unknown scale {scale!r}; known: cpu, gpu")
     plan = PLANS["quick" if quick else scale]
@@ -343,35 +344,8 @@ def run_demo(
         **run_record(),
     }
     atomic_write_json(out / f"E5_{tag}.json", payload)
-    atomic_write_text(out / f"E5_{tag}.md", _markdown(payload))
     print(f"demo {tag}: {len(runs)} runs in {payload['wall_s']:.0f} s wall; wrote {out / f'E5_{tag}.json'}")
     return payload
-
-
-def _markdown(payload: dict) -> str:
-    from tabulate import tabulate
-
-    def f(s, d=2):
-        if s.get("mean") is None:
-            return "-"
-        if s.get("low") is None:
-            return f"{s['mean']:.{d}g}"
-        return f"{s['mean']:.{d}g} [{s['low']:.{d}g}, {s['high']:.{d}g}]"
-
-    cols = ("eig_min", "eig_max", "max_abs_corr", "mardia_kurt_p", "hz_p", "sw_reject_frac", "sigreg_R1", "sigreg_V1")
-    rows = []
-    for name, ref in payload["reference_gaussian"].items():
-        rows.append([name, "sample"] + [f"{ref[c]['mean']:.2g}" for c in cols] + [f"{ref['looks_gaussian_frac']:.2f}"])
-    for cond, s in payload["conditions"].items():
-        rows.append([cond, "start"] + [f(s["start"][c]) for c in cols] + [""])
-        ok = s["end_looks_gaussian"]
-        rows.append([cond, "end"] + [f(s["end"][c]) for c in cols] + [f"{sum(ok)}/{len(ok)}"])
-    return (
-        "# E5: points optimised with SIGReg, judged by independent tests (mean [95 % interval] over seeds: t for "
-        "values, t on the logit scale for p-values, Clopper–Pearson on pooled counts for rejection fractions)\n\n"
-        + tabulate(rows, headers=["cloud/variant", "stage", *cols, "looks Gaussian"], tablefmt="github")
-        + "\n"
-    )
 
 
 # -- Command line -- #

@@ -1,4 +1,4 @@
-"""The replication experiments, each written to results/replication/E<n>_<scale>.json (+ .md), on MNIST-5k.
+"""The replication experiments, each written to results/replication/E<n>_<scale>.json, on MNIST-5k.
 
 E1  the arms that isolate the cause of collapse: corrected R1, first listing V1, V3 (the listing's paper grid
     with the projection applied: grid and projection separated), R1 without the factor N at λ ∈ {0.01, 0.1}
@@ -38,7 +38,7 @@ from tqdm.auto import tqdm
 
 from core.cli import add_results, output
 from core.pool import one_thread, process_pool
-from core.results import RESULTS, atomic_write_json, atomic_write_text, run_record
+from core.results import RESULTS, atomic_write_json, run_record
 from core.stats import partial_spearman, spearman_bootstrap, t_interval
 from core.versions import VERSIONS
 
@@ -287,41 +287,6 @@ def _e4(conditions: dict, results: dict, rng: np.random.Generator) -> dict:
     return out
 
 
-def _fmt(s: dict, digits: int = 1) -> str:
-    if s.get("mean") is None:
-        return "-"
-    if "count" in s:
-        return f"{s['count']}/{s['n']}"
-    if s.get("half_width") is None:
-        return f"{s['mean']:.{digits}f}"
-    return f"{s['mean']:.{digits}f} ± {s['half_width']:.{digits}f}"
-
-
-def _markdown(exp: str, summary: dict) -> str:
-    from tabulate import tabulate
-
-    cols = [
-        ("linear probe %", "linear_probe", 1),
-        ("10-shot %", "linear_probe_10shot", 1),
-        ("kNN %", "knn", 1),
-        ("proj. RankMe /16", "projector_effective_rank", 2),
-        ("proj. top eig", "projector_top_eigenvalue_fraction", 2),
-        ("proj. std mean", "projector_std_mean", 3),
-        ("proj. std min", "projector_std_min", 3),
-        ("collapsed", "projector_collapsed", 2),
-        ("proj. SIGReg R1 clean", "projector_sigreg_R1", 1),
-        ("proj. SIGReg R1 train views", "projector_sigreg_R1_train_views", 1),
-        ("final loss", "final_loss", 3),
-        ("plateaued", "plateaued", 2),
-    ]
-    rows = [[cond] + [_fmt(s[key], d) for _, key, d in cols] for cond, s in summary.items()]
-    return (
-        f"# {exp}: mean ± 95 % t-interval over seeds (collapsed, plateaued: fraction of runs)\n\n"
-        + tabulate(rows, headers=["condition"] + [c for c, _, _ in cols], tablefmt="github")
-        + "\n"
-    )
-
-
 def not_run(scale: str, reason: str, out: Path = OUT, experiments: tuple[str, ...] = EXPERIMENTS) -> None:
     for exp in experiments:
         payload = {"experiment": exp, "version": VERSION, "scale": scale, "status": "not-run", "reason": reason}
@@ -350,7 +315,8 @@ def replicate(
     workers: int = 2,
     progress: bool = True,
 ) -> dict:
-    """Run a tier's experiments (or a subset), write E<n>_<scale>.json (+ .md) and per-run JSON under out/runs."""
+    """Run a tier's experiments (or a subset), write E<n>_<scale>.json and per-run JSON under out/runs (the pages,
+    E<n>_<scale>.md, are the report's to write: `python -m checks report`)."""
     import torch
 
     from .train.config import make_config
@@ -419,7 +385,6 @@ def replicate(
             summary = {c: summarise(keys, results) for c, keys in conditions.get(exp, {}).items()}
             payload["conditions"] = summary
             payload["runs"] = {c: [_file_key(k) for k in keys] for c, keys in conditions.get(exp, {}).items()}
-            atomic_write_text(out / f"{exp}_{tag}.md", _markdown(exp, summary))
         payload["wall_s_all_experiments"] = round(wall, 1)
         payload["runs_reused"] = len(jobs) - len(todo)
         payload.update(run_record())

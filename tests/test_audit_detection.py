@@ -12,6 +12,7 @@ from scipy import stats
 import reference
 from checks.audit import battery
 from checks.audit import cli as audit_cli
+from checks.report import cli as report_cli
 from core import cli
 
 
@@ -19,7 +20,9 @@ from core import cli
 def detection(tmp_path_factory):
     out = tmp_path_factory.mktemp("audit")
     argv = ["audit", "detection", "--quick", "--no-progress", "--workers", "1", "--out", str(out)]
-    assert cli.run(cli.build_parser("python -m checks", "", [audit_cli]), argv) == 0
+    parser = cli.build_parser("python -m checks", "", [audit_cli, report_cli])
+    assert cli.run(parser, argv) == 0
+    assert cli.run(parser, ["report", "--pages-only", "--results", str(out)]) == 0  # its pages: the report's
     return out, json.loads((out / "detection.json").read_text())
 
 

@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from checks.audit import cli as audit_cli
+from checks.report import cli as report_cli
 from core import cli
 from reference import oracle
 
@@ -17,7 +18,7 @@ IDS = ["D1", "D5", "D6", "D13", "D16", "D18"]
 
 
 def run_audit(*argv: str) -> int:
-    return cli.run(cli.build_parser("python -m checks", "", [audit_cli]), list(argv))
+    return cli.run(cli.build_parser("python -m checks", "", [audit_cli, report_cli]), list(argv))
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +26,8 @@ def quick(tmp_path_factory):
     out = tmp_path_factory.mktemp("audit")
     # --check also compares these verdicts with the committed baseline's quick-mode verdicts.
     assert run_audit("audit", *IDS, "--quick", "--check", "--no-progress", "--workers", "1", "--out", str(out)) == 0
+    assert not [p for p in out.iterdir() if p.suffix in (".md", ".tex")]  # the audit writes JSON; the report pages
+    assert run_audit("report", "--pages-only", "--results", str(out)) == 0
     return out
 
 
@@ -143,5 +146,6 @@ def test_same_seed_same_bytes(quick, tmp_path):
     first.pop("run"), second.pop("run")
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
     # The table of a partial run is rebuilt from the JSON files present (here only D13).
+    assert run_audit("report", "--pages-only", "--results", str(tmp_path)) == 0
     assert "| D13 " in (tmp_path / "discrepancies.md").read_text()
     assert np.isfinite(first["estimate"])

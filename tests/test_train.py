@@ -335,6 +335,7 @@ def test_replicate_quick_writes_every_experiment(tmp_path):
     assert set(written) == {"E1", "E2", "E4"}
     for exp in written:
         assert json.loads((tmp_path / f"{exp}_cpu-quick.json").read_text())["status"] == "done"
+    assert not list(tmp_path.glob("*.md"))  # JSON only: the pages are the report's (`python -m checks report`)
     # Asked for an experiment outside the tier: written as not-run, saying which tier runs it.
     experiments.replicate(quick=True, out=tmp_path, progress=False, experiments=("E7",))
     e7 = json.loads((tmp_path / "E7_cpu-quick.json").read_text())

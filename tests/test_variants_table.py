@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import pytest
@@ -10,6 +11,7 @@ import reference
 from checks import variants
 from checks.__main__ import main
 from checks.audit import battery, measure
+from checks.report import cli as report_cli
 from checks.variants import LAWS
 
 TINY = ["--n", "64", "--k", "8", "--m", "16", "--seeds", "3", "--null-reps", "100", "--workers", "1"]
@@ -34,18 +36,19 @@ def test_bad_arguments_fail_clearly_and_write_nothing(tmp_path, capsys, argv, me
 
 
 def test_tiny_run_writes_complete_table_deterministically(tmp_path):
-    # Every (variant, law) row is present, the Markdown is written beside the JSON, no temporary file is
-    # left behind, and the same seed gives the same numbers.
+    # Every (variant, law) row is present, the command writes its JSON only (the report renders variants.md
+    # beside it), no temporary file is left behind, and the same seed gives the same numbers.
     first, second = tmp_path / "a", tmp_path / "b"
     assert main(["variants", *TINY, "--out", str(first)]) == 0
     assert main(["variants", *TINY, "--out", str(second)]) == 0
-    assert sorted(p.name for p in first.iterdir()) == ["variants.json", "variants.md"]
+    assert sorted(p.name for p in first.iterdir()) == ["variants.json"]
     result = json.loads((first / "variants.json").read_text())
     assert {(r["variant"], r["law"]) for r in result["rows"]} == {(v, law) for v in reference.REGISTRY for law in LAWS}
     assert json.loads((second / "variants.json").read_text())["rows"] == result["rows"]
     rows = {(r["variant"], r["law"]): r for r in result["rows"]}
     # R0 has no factor N (D13): about N times smaller than R1 on identical data and directions.
     assert rows["R0", "gaussian"]["ratio_to_R1"] == pytest.approx(1 / 64, rel=0.05)
+    report_cli.main(argparse.Namespace(results=first, pages_only=True))
     assert "| R1 " in (first / "variants.md").read_text()
 
 

@@ -1,8 +1,8 @@
 """`python -m checks audit [ID ...] [--quick] [--check] [--seed S]`: the differential audit of the SIGReg variants.
 
 IDs are discrepancy ids (D1 … D29) or sections (detection, ddp, dtypes); none means all of them. Writes
-<results>/audit/<id>.json for each (--results: build/results/ unless told), and rebuilds discrepancies.md and
-.tex there from every JSON there.
+<results>/audit/<id>.json for each (--results: build/results/ unless told); `python -m checks report` (or its
+--pages-only) rebuilds discrepancies.md and .tex there from every JSON there.
 
 - `--quick`: small sizes (under a minute on 2 cores), for tests and CI.
 - `--check`: compare every reference's behaviour with checks/audit/baseline.json (and, at seed 0, the
@@ -75,7 +75,7 @@ def main(args: argparse.Namespace) -> int:
             if stem in REGISTRY:
                 said = payload["effect"] if payload["verdict"] != "not-run" else payload["reason"]
                 print(f"{stem:4s} {payload['verdict']:10s} {said}")
-        print(f"wrote {len(payloads)} result files and the tables to {out}")
+        print(f"wrote {len(payloads)} result files to {out} (its pages: python -m checks report --pages-only)")
     if args.write_baseline:
         runner.write_baseline(payloads, args.baseline, plan)
         print(f"wrote baseline {args.baseline}")

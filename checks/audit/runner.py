@@ -1,6 +1,6 @@
 """Runs the audit: schedules the measurements the requested ids need on worker processes (spawn context, one
 torch thread each), runs the gloo DDP comparison from the main process meanwhile, turns measurements into
-findings, and writes `results/audit/<id>.json` plus the tables, every file atomically."""
+findings, and writes `results/audit/<id>.json`, every file atomically (the report renders the tables)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from core.pool import process_pool
 from core.results import atomic_write_json, atomic_write_text, run_record
 from core.versions import VERSIONS
 
-from . import battery, ddp, dtypes, fingerprint, measure, official, probes, render
+from . import battery, ddp, dtypes, fingerprint, measure, official, probes
 from ._common import ALPHA
 from .plan import Plan
 from .registry import REGISTRY, SECTIONS, Context, Missing, control_record, get, not_run
@@ -394,12 +394,11 @@ def _default(obj):
 
 
 def write(payloads: dict, out: Path) -> None:
-    """Serialise everything first (an error leaves no file), then write each file atomically, then rebuild the
-    tables from every JSON in `out` (so a partial run updates its rows and keeps the others)."""
+    """Serialise everything first (an error leaves no file), then write each file atomically. The pages
+    (discrepancies.md, .tex) are the report's to write from every JSON in `out` (`python -m checks report`)."""
     texts = {stem: _jsonable(_clean(payload)) for stem, payload in payloads.items()}
     for stem, text in texts.items():
         atomic_write_text(Path(out) / f"{stem}.json", text)
-    write_tables(out)
 
 
 def _clean(obj):
@@ -411,28 +410,6 @@ def _clean(obj):
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
     return obj
-
-
-def load_results(out: Path) -> tuple[dict, dict]:
-    entries, sections = {}, {}
-    for path in sorted(Path(out).glob("*.json")):
-        data = json.loads(path.read_text())
-        if path.stem in REGISTRY:
-            entries[path.stem] = data
-        elif path.stem in SECTIONS and data.get("status") == "ok":
-            sections[path.stem] = data
-    return entries, sections
-
-
-def write_tables(out: Path) -> None:
-    entries, sections = load_results(out)
-    if not entries and not sections:
-        return
-    commit = run_record()["suite"]["commit"]
-    markdown = render.render_markdown(entries, sections, commit)
-    latex = render.render_latex(entries, sections)
-    atomic_write_text(Path(out) / "discrepancies.md", markdown)
-    atomic_write_text(Path(out) / "discrepancies.tex", latex)
 
 
 def check(payloads: dict, baseline_path: Path, plan: Plan) -> tuple[list[str], dict]:

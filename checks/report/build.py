@@ -1,5 +1,6 @@
 """REPORT.md, its tables and figures from a results tree: `generate` reads the JSON (`load.read`), renders every
-section (`render`), writes the files (`write`) and, for the repository's own results/, README.md's findings block.
+section (`render`), writes the files (`write`) and the pages beside the JSON (`pages.write_pages`) and, for the
+repository's own results/, README.md's findings block.
 
 REPORT.md opens with the findings (`findings`: a few sentences, each built from one result file) and the hero
 figure; rendering the repository's own results/ also rewrites README.md's "What we found" block between its marker
@@ -25,7 +26,6 @@ from core.results import REPO_ROOT, RESULTS, atomic_write_bytes, atomic_write_js
 from core.versions import AUDIT_KINDS, VERSIONS
 
 from ..registry import VERDICTS
-from . import bench as bench_pages
 from . import figures as figures_mod
 from . import findings as findings_mod
 from .context import FIGURES, OUTDATED, STALE, Context, Section, reference_of, short
@@ -33,6 +33,7 @@ from .environment import environment_section, figures_section, missing_section, 
 from .evidence import basis_section, evidence_summary, mutations_section
 from .format import DASH, Table, table_file_markdown, to_csv, to_latex
 from .load import Results, read
+from .pages import write_pages
 from .replication import bench_section, replication_section
 from .sections import claims_section, discrepancies_section, variants_section
 
@@ -297,7 +298,7 @@ def generate(root: Path = RESULTS, figures: bool = True, registry: bool = True) 
     catalog, versions, unresolved = current_versions() if registry else ({}, {}, ["not compared (--no-registry)"])
     rendered = render(results, catalog, versions, unresolved, figures=figures)
     write(rendered, root)
-    bench_pages.write_pages(root)
+    write_pages(root)
     if Path(root).resolve() == (REPO_ROOT / "results").resolve() and README.is_file():
         try:
             write_readme(rendered)  # the README mirrors the repository's own results, never another tree's

@@ -2,7 +2,7 @@
 
 python -m checks report                  # results/REPORT.md, tables/*.{md,tex,csv}, figures/report_*.png
 python -m checks report --results DIR    # another results tree (its REPORT.md, tables/ and figures/)
-python -m checks report --pages-only     # only the benchmark's pages (bench.md, bench_cuda.md) from their JSON
+python -m checks report --pages-only     # only the pages beside the JSON (bench, variants, replication/E*, audit)
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 
 from core.results import RESULTS
 
-from .bench import write_pages
 from .build import REPORT_NAME, generate
+from .pages import write_pages
 
 
 def register(subparsers) -> None:
@@ -25,7 +25,9 @@ def register(subparsers) -> None:
         "--no-registry", action="store_true", help="do not read the claim list and check versions from the code"
     )
     parser.add_argument(
-        "--pages-only", action="store_true", help="only bench.md / bench_cuda.md from bench.json / bench_cuda.json"
+        "--pages-only",
+        action="store_true",
+        help="only the pages beside the JSON (bench.md, variants.md, replication/E*.md, audit/discrepancies.md/.tex)",
     )
     parser.set_defaults(run=main)
 
@@ -33,9 +35,7 @@ def register(subparsers) -> None:
 def main(args: argparse.Namespace) -> int:
     if args.pages_only:
         pages = write_pages(args.results)
-        print(
-            f"wrote {', '.join(str(p) for p in pages) or 'no page (no bench.json or bench_cuda.json)'}", file=sys.stderr
-        )
+        print(f"wrote {', '.join(str(p) for p in pages) or 'no page (no records for one)'}", file=sys.stderr)
         return 0
     rendered = generate(args.results, figures=not args.no_figures, registry=not args.no_registry)
     print(

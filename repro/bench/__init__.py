@@ -10,7 +10,7 @@ Inside, bottom to top (each module's docstring states its part of the method):
 - accuracy: the recurrence's phase error and the statistic's error by knots (`recurrence_accuracy`).
 - fits: scaling slopes (`fit_slope`), the affine memory fit and the targets (`summarise`).
 - cuda: paper Table 6 on CUDA (`table6`) and the GPU bench alone (`cuda_bench`); not-run without CUDA.
-- run: the whole CPU bench in a spawned pool (`compute`) and `write` (render with checks.report.bench, then write).
+- run: the whole CPU bench in a spawned pool (`compute`) and `write` (the record as JSON).
 - cli: `register` and `main`, the `bench` subcommand.
 
 Who may import it: `python -m repro` (repro/__main__.py) and tests, through the names below; spawned workers

@@ -1,17 +1,56 @@
-"""Tables from the audit's JSON files (and nothing else): Markdown for the report, booktabs LaTeX for papers.
-
-`render_markdown(entries, sections)` and `render_latex(...)` take the parsed JSON payloads, so the tables can be
-rebuilt from `results/audit/*.json` without recomputing anything.
+"""audit/discrepancies.md and discrepancies.tex, the audit's own pages, from the records `python -m checks audit`
+writes beside them (D<n>.json, one per entry, and the sections detection.json, ddp.json, dtypes.json): Markdown for
+reading, booktabs LaTeX for papers. A partial audit run rewrites only its records; the pages are rebuilt from every
+record present, so they keep the other entries' rows.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from functools import partial
+from pathlib import Path
 
 from tabulate import tabulate
 
-from ..report.format import latex_escape
-from .discrepancies.shared import fmt
+from ..format import fmt as format_number
+from ..format import latex_escape
+
+fmt = partial(format_number, style="g")  # the audit's numbers: Python's general format, as in its effect sentences
+#: The audit's sections the pages show (a section that did not run, status != "ok", is left out).
+SECTIONS = ("detection", "ddp", "dtypes")
+
+
+def load(folder: Path) -> tuple[dict, dict]:
+    """The entries (D<n>.json) and the sections that ran, by id, from `folder`."""
+    entries, sections = {}, {}
+    for path in sorted(Path(folder).glob("*.json")):
+        if re.fullmatch(r"D\d+", path.stem):
+            entries[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+        elif path.stem in SECTIONS:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("status") == "ok":
+                sections[path.stem] = data
+    return entries, sections
+
+
+def _commits(records) -> str | None:
+    """The suite commit(s) the records were measured at, in order of first appearance."""
+    commits = [r.get("run", {}).get("suite", {}).get("commit") for r in records]
+    found = list(dict.fromkeys(c for c in commits if c))
+    return ", ".join(found) or None
+
+
+def markdown_page(folder: Path) -> str | None:
+    entries, sections = load(folder)
+    if not entries and not sections:
+        return None
+    return render_markdown(entries, sections, _commits([*entries.values(), *sections.values()]))
+
+
+def latex_page(folder: Path) -> str | None:
+    entries, sections = load(folder)
+    return render_latex(entries, sections) if entries or sections else None
 
 
 def _estimate(entry: dict) -> str:

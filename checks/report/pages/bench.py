@@ -1,24 +1,21 @@
 """bench.md and bench_cuda.md, the engine benchmark's own pages, from the records `repro.bench` measures (bench.json,
-bench_cuda.json): `python -m checks report` writes them beside the JSON (`--pages-only`: those pages alone). The
-bench itself writes JSON only. REPORT.md's summary of the same numbers is `replication.bench_section`."""
+bench_cuda.json). The bench itself writes JSON only. REPORT.md's summary of the same numbers is
+`replication.bench_section`."""
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
+from functools import partial
 
 from tabulate import tabulate
 
-from core.results import atomic_write_text
+from ..format import fmt
 
 # Keys of bench.json, in table order.
 IMPLS = ("engine", "R1")
 INTERLEAVED = ("floor", "engine", "R1")
 
 
-def _fmt(value: float, digits: int = 3) -> str:
-    return f"{value:.{digits}g}"
+_fmt = partial(fmt, style="g")  # the page's numbers: Python's general format, 3 significant figures
 
 
 def _se(fit: dict) -> str:
@@ -140,7 +137,7 @@ def _scaling_lines(result: dict) -> list[str]:
                     f"{fw['slope']:.3f} [{fw['bootstrap_95'][0]:.3f}, {fw['bootstrap_95'][1]:.3f}] {_se(fw)}",
                     f"{mem['slope']:.3f} {_se(mem)}; {mem['intercept_mib']:.1f} MiB + {mem['mib_per_unit'] * 1024:.3g} "
                     f"MiB per 1024 (residual ≤ {mem['max_relative_residual']:.1%}, slope above intercept "
-                    f"{_fmt(mem['slope_above_intercept']) if mem['slope_above_intercept'] is not None else 'n/a'})",
+                    f"{_fmt(mem['slope_above_intercept'])})",
                     ", ".join(_fmt(v) for v in s["fwd_bwd_median_ms"]),
                 ]
             )
@@ -301,21 +298,3 @@ def render_cuda_markdown(result: dict) -> str:
 
 #: Page name -> renderer; each page is written from <name>.json when that file is there.
 PAGES = {"bench": render_markdown, "bench_cuda": render_cuda_markdown}
-
-
-def write_pages(root: Path) -> list[Path]:
-    """Render each benchmark record under `root` into its page (<name>.md beside <name>.json). A record that does
-    not load or render is named on stderr and its page left as it was: the rest of the report still stands."""
-    written = []
-    for name, render in PAGES.items():
-        source = Path(root) / f"{name}.json"
-        if not source.is_file():
-            continue
-        try:
-            text = render(json.loads(source.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
-            print(f"{name}.md not written: {source} did not render ({type(error).__name__}: {error})", file=sys.stderr)
-            continue
-        atomic_write_text(source.with_suffix(".md"), text)
-        written.append(source.with_suffix(".md"))
-    return written
