@@ -8,8 +8,8 @@ LaTeX) page that sits next to them. The producers write JSON only; `python -m ch
   demo` for E5);
 - discrepancies: audit/discrepancies.md and .tex from audit/*.json (`python -m checks audit`).
 
-A family's records are looked for in their usual folder of the results tree (replication/, audit/) and in the tree
-itself, where a producer run with `--out DIR` left them.
+The experiments' and the audit's records are looked for in their folder of the results tree (replication/, audit/)
+and in the tree itself, where a producer run with `--out DIR` leaves them.
 """
 
 from __future__ import annotations
@@ -35,48 +35,42 @@ class Page:
     render: Callable[[], str | None]
 
 
-def from_json(source: Path, render: Callable[[dict], str | None]) -> Page:
+def _from_json(source: Path, render: Callable[[dict], str | None]) -> Page:
     """The page <source>.md rendered from the one JSON record `source`."""
     return Page(source.with_suffix(".md"), str(source), lambda: render(json.loads(source.read_text(encoding="utf-8"))))
 
 
-def folders(root: Path, family: str) -> list[Path]:
-    """Where a family's records may lie: the tree itself (a producer's --out) and its folder of the tree."""
-    return [Path(root), Path(root) / family]
-
-
-#: Each family: the results tree -> the pages it has records for.
-FAMILIES: tuple[Callable[[Path], Iterator[Page]], ...] = (
-    lambda root: (from_json(p, r) for name, r in bench.PAGES.items() if (p := Path(root) / f"{name}.json").is_file()),
-    lambda root: (from_json(p, variants.render_markdown) for p in [Path(root) / "variants.json"] if p.is_file()),
-    lambda root: (
-        from_json(p, experiments.render_markdown)
-        for folder in folders(root, "replication")
-        for p in sorted(folder.glob("E*_*.json"))
-    ),
-    lambda root: (
-        Page(folder / f"discrepancies.{suffix}", str(folder / "*.json"), partial(render, folder))
-        for folder in folders(root, "audit")
-        for suffix, render in (("md", discrepancies.markdown_page), ("tex", discrepancies.latex_page))
-    ),
-)
+def pages(root: Path) -> Iterator[Page]:
+    """Every page the records under the results tree `root` call for, family by family. Records that may come from
+    a producer's `--out DIR` (the experiments', the audit's) are looked for in `root` itself and in their folder."""
+    root = Path(root)
+    for name, render in bench.PAGES.items():
+        if (root / f"{name}.json").is_file():
+            yield _from_json(root / f"{name}.json", render)
+    if (root / "variants.json").is_file():
+        yield _from_json(root / "variants.json", variants.render_markdown)
+    for folder in (root, root / "replication"):
+        for source in sorted(folder.glob("E*_*.json")):
+            yield _from_json(source, experiments.render_markdown)
+    for folder in (root, root / "audit"):
+        yield Page(folder / "discrepancies.md", str(folder / "*.json"), partial(discrepancies.markdown_page, folder))
+        yield Page(folder / "discrepancies.tex", str(folder / "*.json"), partial(discrepancies.latex_page, folder))
 
 
 def write_pages(root: Path) -> list[Path]:
     """Render every page the records under `root` call for and write it; return the pages written. A page whose
     records do not load or render is named on stderr and left as it was: the rest of the report still stands."""
     written = []
-    for family in FAMILIES:
-        for page in family(root):
-            try:
-                text = page.render()
-            except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
-                print(
-                    f"{page.target.name} not written: {page.source} did not render ({type(error).__name__}: {error})",
-                    file=sys.stderr,
-                )
-                continue
-            if text is not None:
-                atomic_write_text(page.target, text)
-                written.append(page.target)
+    for page in pages(root):
+        try:
+            text = page.render()
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+            print(
+                f"{page.target.name} not written: {page.source} did not render ({type(error).__name__}: {error})",
+                file=sys.stderr,
+            )
+            continue
+        if text is not None:
+            atomic_write_text(page.target, text)
+            written.append(page.target)
     return written
