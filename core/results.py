@@ -21,7 +21,7 @@ def results_root() -> Path:
 
 
 RESULTS = results_root()
-PACKAGES = ("torch", "numpy", "scipy", "datasets")
+PACKAGES = ("torch", "numpy", "scipy", "datasets", "numba")  # numba: the engine's fused CPU kernels
 
 
 def umask() -> int:

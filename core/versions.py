@@ -7,8 +7,9 @@ from __future__ import annotations
 VERSIONS: dict[str, int] = {
     # variants.json (checks.variants); 2: measured by the audit's detection experiment (its laws, names, streams)
     "variants-table": 2,
-    # bench.json (repro.bench); 2: interleaved ratios, targets
-    "engine-bench": 2,
+    # bench.json (repro.bench); 2: interleaved ratios, targets; 3: the engine's fused CPU kernels, the eager path
+    # interleaved too, first calls with an empty and a filled numba cache
+    "engine-bench": 3,
     # E<n>_<scale>.json (repro.experiments); 3: tiers, E6-E8, convergence and scale-aware collapse metrics,
     # E4 partial ρ
     "experiment": 3,

@@ -22,6 +22,11 @@ How it is fast and lean:
   official and paper grids), so backward evaluates no cos/sin at all; otherwise it saves the projections y and
   recomputes the phases. Nothing of size N·M·T is ever stored. Work is done on row blocks of y (directions ×
   samples, samples contiguous) small enough to stay in cache, so no N·M·T temporary exists either.
+- Two implementations of those recurrences (`kernel=`, KERNELS). On CPU tensors, fused kernels (repro/fused.py,
+  numba): one row at a time, its running power or Horner value held in L1 cache across all knots, multiply and
+  sums in one vectorised loop. Elsewhere (CUDA), and on a CPU without numba, eager tensor operations on row
+  blocks: each knot's step is an in-place complex multiply and a reduction over a block, two passes through
+  memory per knot. Same segments and arithmetic, so the same accuracy (tests/test_engine.py holds both).
 - How close that is to the two projection matmuls, which bound any implementation from below, is what
   `python -m repro bench` measures (engine/floor, interleaved in one process).
 - Accuracy of the recurrence (measured by `python -m repro bench`, section "Accuracy"; tested in
@@ -43,6 +48,7 @@ Semantics that differ from the official code on purpose (each tested):
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -53,7 +59,17 @@ from torch.autograd.function import once_differentiable
 
 from reference import check_directions, check_embeddings, seeded_directions
 
-__all__ = ["ANCHOR_EVERY", "OFFICIAL", "PAPER", "Grid", "SIGRegLoss", "draw_directions", "epps_pulley", "sigreg"]
+__all__ = [
+    "ANCHOR_EVERY",
+    "KERNELS",
+    "OFFICIAL",
+    "PAPER",
+    "Grid",
+    "SIGRegLoss",
+    "draw_directions",
+    "epps_pulley",
+    "sigreg",
+]
 
 # Elements of complex working memory per row block. CPU: 2**17 complex64 = 1 MiB stays in a typical L2 cache
 # (measured at (N, M) = (1024, 1024) on 1 thread: 1.8x faster than whole tensors; 2**16 and 2**18 within noise
@@ -72,6 +88,9 @@ def _blocks(rows: torch.Tensor) -> tuple[torch.Tensor, ...]:
 
 
 _REDUCTIONS = ("mean", "sum", "none")
+# "auto": the fused CPU kernels (repro/fused.py) on CPU tensors when numba is installed, the eager tensor
+# operations otherwise (CUDA); "fused" and "eager" force one (tests and the bench compare them).
+KERNELS = ("auto", "fused", "eager")
 # Knots per recurrence segment (Grid.anchor_every). The phase error of the recurrence grows linearly in the
 # number of steps (about 2e-8 per step on average in float32, results/bench.md); restarting from a directly
 # evaluated phase every 32 knots keeps float32 fine grids within a few 1e-6 of direct evaluation, and costs
@@ -189,7 +208,11 @@ class _EcfSums(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, rows: torch.Tensor, t0: float, step: float, n_points: int, anchor: int):
+    def forward(ctx, rows: torch.Tensor, t0: float, step: float, n_points: int, anchor: int, kernel: str):
+        ctx.grid = (t0, step, n_points, anchor, rows.shape)
+        ctx.kernel = kernel
+        if kernel == "fused":
+            return _fused_forward(ctx, rows.detach())
         r, n = rows.shape
         # (T, R): each knot's sums are one contiguous row, written in place by the reductions.
         sums = torch.empty((n_points, r), dtype=_complex_dtype(rows.dtype), device=rows.device)
@@ -216,7 +239,6 @@ class _EcfSums(torch.autograd.Function):
                     p = torch.mul(p, z, out=powers[: z.shape[0]]) if p is z else p.mul_(z)
                     torch.sum(p, dim=-1, out=knot_sums[k])
         ctx.save_for_backward(*(zs if single else [rows]))
-        ctx.grid = (t0, step, n_points, anchor, rows.shape)
         out = torch.view_as_real(sums.mT)
         return out[..., 0].contiguous(), out[..., 1].contiguous()
 
@@ -230,6 +252,8 @@ class _EcfSums(torch.autograd.Function):
         # d/dy Σ_k [g_c cos(t_k y) + g_s sin(t_k y)] = Σ_k t_k [g_s cos(t_k y) − g_c sin(t_k y)]
         #                                          = Re Σ_k γ_k e^{i t_k y},  γ_k = t_k (g_s + i g_c),
         # and per segment Σ_{k=s}^{e−1} γ_k e^{i t_k y} = e^{i t_s y} · Σ_l γ_{s+l} z^l, by Horner's rule in z.
+        if ctx.kernel == "fused":
+            return _fused_backward(ctx, grad_sin * t, grad_cos * t), None, None, None, None, None
         gamma = (torch.complex(grad_sin, grad_cos) * t).mT.unsqueeze(-1)  # (T, R, 1): one coefficient per row
         grad = torch.empty(shape, dtype=dtype, device=grad_cos.device)
         blocks = ctx.saved_tensors if single else _blocks(ctx.saved_tensors[0])
@@ -256,7 +280,57 @@ class _EcfSums(torch.autograd.Function):
                     out.copy_(h.real.expand(b, z.shape[1]))
                 else:
                     out.add_(h.real)
-        return grad, None, None, None, None
+        return grad, None, None, None, None, None
+
+
+def _cos_sin(rows: torch.Tensor, t: float) -> tuple[torch.Tensor, torch.Tensor]:
+    angle = rows * t
+    sin = torch.sin(angle)
+    return angle.cos_(), sin
+
+
+def _segments(t0: float, step: float, n_points: int, anchor: int):
+    """(first knot, knot count, t of the first knot) of each recurrence segment."""
+    for s in range(0, n_points, anchor):
+        yield s, min(anchor, n_points - s), t0 + s * step
+
+
+def _fused_forward(ctx, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """_EcfSums.forward by the fused CPU kernels (repro/fused.py): the same segments and recurrence, one row at a
+    time. Saves z = e^{ihy} as its cos and sin (the memory of the eager path's complex z) when one segment from
+    t = 0 covers the grid, else the rows."""
+    from . import fused
+
+    t0, step, n_points, anchor, (r, _) = ctx.grid
+    zc, zs = _cos_sin(rows, step)
+    cos_sums = torch.empty((r, n_points), dtype=rows.dtype)
+    sin_sums = torch.empty((r, n_points), dtype=rows.dtype)
+    z = (zc.numpy(), zs.numpy())
+    for first, count, t_s in _segments(t0, step, n_points, anchor):
+        start = z if t_s == 0.0 else tuple(p.numpy() for p in _cos_sin(rows, t_s))
+        fused.power_sums(*z, *start, t_s == 0.0, first, count, cos_sums.numpy(), sin_sums.numpy())
+    ctx.save_for_backward(*((zc, zs) if _single_segment(t0, n_points, anchor) else (rows,)))
+    return cos_sums, sin_sums
+
+
+def _fused_backward(ctx, gamma_re: torch.Tensor, gamma_im: torch.Tensor) -> torch.Tensor:
+    """_EcfSums.backward by the fused CPU kernels: Re Σ_k γ_k e^{i t_k y} per segment, Horner's rule in z."""
+    from . import fused
+
+    t0, step, n_points, anchor, shape = ctx.grid
+    rows = None
+    if _single_segment(t0, n_points, anchor):
+        zc, zs = ctx.saved_tensors
+    else:
+        (rows,) = ctx.saved_tensors
+        zc, zs = _cos_sin(rows, step)
+    z = (zc.numpy(), zs.numpy())
+    gamma = (gamma_re.contiguous().numpy(), gamma_im.contiguous().numpy())
+    grad = torch.empty(shape, dtype=zc.dtype)
+    for first, count, t_s in _segments(t0, step, n_points, anchor):
+        start = z if t_s == 0.0 else tuple(p.numpy() for p in _cos_sin(rows, t_s))
+        fused.horner_real(*z, *start, t_s == 0.0, *gamma, first, count, grad.numpy(), first > 0)
+    return grad
 
 
 class _Project(torch.autograd.Function):
@@ -308,11 +382,13 @@ def _distributed(sync: bool) -> bool:
     )
 
 
-def _statistic(proj_t: torch.Tensor, grid: Grid, sync: bool) -> torch.Tensor:
+def _statistic(proj_t: torch.Tensor, grid: Grid, sync: bool, kernel: str = "auto") -> torch.Tensor:
     """EP of each row of the transposed projections proj_t (*, M, N) -> (*, M), in proj_t's dtype."""
     *batch, m, n = proj_t.shape
     rows = proj_t.reshape(-1, n).contiguous()  # (B·M, N): samples contiguous, a no-op for a matmul output
-    cos_sums, sin_sums = _EcfSums.apply(rows, float(grid.t0), float(grid.step), grid.n_points, grid.anchor_every)
+    cos_sums, sin_sums = _EcfSums.apply(
+        rows, float(grid.t0), float(grid.step), grid.n_points, grid.anchor_every, _kernel(kernel, rows)
+    )
     count = torch.tensor(float(n), dtype=rows.dtype, device=rows.device)
     if _distributed(sync):
         # Sums, not means, and the counts too: the global-batch statistic even for unequal local batches.
@@ -337,7 +413,30 @@ def _reduce(values: torch.Tensor, reduction: str) -> torch.Tensor:
     return values
 
 
-def _check_options(grid: object, reduction: object) -> None:
+@functools.cache
+def _fused_available() -> bool:
+    try:
+        from . import fused  # noqa: F401  (numba compiles nothing on import; the first call does)
+    except ImportError:
+        return False
+    return True
+
+
+def _kernel(kernel: str, rows: torch.Tensor) -> str:
+    """The recurrences' implementation for these rows: the fused CPU kernels where they can run, else eager."""
+    on_cpu = rows.device.type == "cpu"
+    if kernel == "auto":
+        return "fused" if on_cpu and _fused_available() else "eager"
+    if kernel == "fused" and not on_cpu:
+        raise ValueError(f"kernel='fused' runs on the CPU only, got a {rows.device.type} tensor (use 'auto')")
+    if kernel == "fused" and not _fused_available():
+        raise ValueError("kernel='fused' needs numba (pip install numba), or use kernel='auto'")
+    return kernel
+
+
+def _check_options(grid: object, reduction: object, kernel: object = "auto") -> None:
+    if kernel not in KERNELS:
+        raise ValueError(f"kernel must be one of {KERNELS}, got {kernel!r}")
     if not isinstance(grid, Grid):
         raise ValueError(f"grid must be a repro.sigreg.Grid (e.g. OFFICIAL or PAPER), got {type(grid).__name__}")
     if reduction not in _REDUCTIONS:
@@ -351,6 +450,7 @@ def sigreg(
     grid: Grid = OFFICIAL,
     reduction: str = "mean",
     sync: bool = True,
+    kernel: str = "auto",
 ) -> torch.Tensor:
     """SIGReg of embeddings x on unit directions.
 
@@ -358,23 +458,24 @@ def sigreg(
     directions: (K, M) with unit columns. Returns the mean over views and directions ("mean"), their sum
     ("sum"), or the per-slice values (*, M) ("none"). float64 in → float64 out; anything else (bf16, fp16,
     fp32, autocast) is computed and returned in float32. With `sync` and an initialised process group of size
-    W > 1, the value is the statistic of the global batch (all ranks' samples together).
+    W > 1, the value is the statistic of the global batch (all ranks' samples together). `kernel`: see KERNELS
+    (every choice computes the same statistic; tests/test_engine.py holds them to each other and to R1).
     """
-    _check_options(grid, reduction)
+    _check_options(grid, reduction, kernel)
     x = check_embeddings(x)
     directions = check_directions(directions, x.shape[-1])
     dtype = _compute_dtype(x)
     with torch.autocast(device_type=x.device.type, enabled=False):
         proj_t = _Project.apply(x.to(dtype), directions.to(device=x.device, dtype=dtype))
-        return _reduce(_statistic(proj_t, grid, sync), reduction)
+        return _reduce(_statistic(proj_t, grid, sync, kernel), reduction)
 
 
-def epps_pulley(y: torch.Tensor, *, grid: Grid = OFFICIAL, sync: bool = True) -> torch.Tensor:
+def epps_pulley(y: torch.Tensor, *, grid: Grid = OFFICIAL, sync: bool = True, kernel: str = "auto") -> torch.Tensor:
     """The Epps–Pulley statistic of each column of already projected data y (N, M) or (V, N, M) -> (*, M)."""
-    _check_options(grid, "none")
+    _check_options(grid, "none", kernel)
     y = check_embeddings(y)
     with torch.autocast(device_type=y.device.type, enabled=False):
-        return _statistic(y.to(_compute_dtype(y)).mT, grid, sync)
+        return _statistic(y.to(_compute_dtype(y)).mT, grid, sync, kernel)
 
 
 def draw_directions(
@@ -420,11 +521,20 @@ class SIGRegLoss(nn.Module):
     averaged over views and directions. Under DDP the value is the global-batch statistic (see `sigreg`).
     """
 
-    def __init__(self, num_directions: int = 256, *, grid: Grid = OFFICIAL, reduction: str = "mean", sync=True):
+    def __init__(
+        self,
+        num_directions: int = 256,
+        *,
+        grid: Grid = OFFICIAL,
+        reduction: str = "mean",
+        sync: bool = True,
+        kernel: str = "auto",
+    ):
         super().__init__()
         if isinstance(num_directions, bool) or not isinstance(num_directions, int) or num_directions < 1:
             raise ValueError(f"num_directions must be a positive integer, got {num_directions!r}")
-        _check_options(grid, reduction)
+        _check_options(grid, reduction, kernel)
+        self.kernel = kernel
         self.num_directions = num_directions
         self.grid = grid
         self.reduction = reduction
@@ -443,7 +553,7 @@ class SIGRegLoss(nn.Module):
             directions = draw_directions(z.shape[-1], self.num_directions, step=step, generator=generator)
         elif step is not None or generator is not None:
             raise ValueError("pass directions= or a step/generator to draw them, not both")
-        return sigreg(z, directions, grid=self.grid, reduction=self.reduction, sync=self.sync)
+        return sigreg(z, directions, grid=self.grid, reduction=self.reduction, sync=self.sync, kernel=self.kernel)
 
     def extra_repr(self) -> str:
         return f"num_directions={self.num_directions}, grid={self.grid.name!r}, reduction={self.reduction!r}"

@@ -131,10 +131,12 @@ def summarise(config: Config, measurements: list[dict], interleaved: dict | None
                 "target": f"{'<=' if at_most else '>='} {bound} (interleaved, whole 95 % interval)",
                 "met": _bounded(interval, bound, at_most),
             }
+        # The worst first call: this process's, or a fresh one's with an empty numba cache (the kernels compile).
+        first = max(ratios["first_call_s"], ratios.get("first_calls_s", {}).get("cold", 0.0))
         targets["first_call_s"] = {
-            "value": ratios["first_call_s"],
-            "target": f"< {TARGET_FIRST_CALL_S} (fresh process)",
-            "met": ratios["first_call_s"] < TARGET_FIRST_CALL_S,
+            "value": first,
+            "target": f"< {TARGET_FIRST_CALL_S} (fresh process, numba cache empty)",
+            "met": first < TARGET_FIRST_CALL_S,
         }
     target_rows = [r for r in main if (r["n"], r["k"], r["m"]) == TARGET_CONFIG]
     if target_rows:
