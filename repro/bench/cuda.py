@@ -106,8 +106,9 @@ def cuda_bench(seed: int, device: str | None = None, repeats: int = 21, target=T
         **record,
         "status": "run",
         "method": {
-            "interleaved": "floor (x@A and the gradient matmul (N, M)@(M, K)), engine and R1 forward+backward "
-            "timed in turn in one process (synchronised before and after each measurement), order rotated each "
+            "interleaved": "floor (x@A and the gradient matmul (N, M)@(M, K)), engine, R1 and the engine's eager "
+            "path (the engine itself on a GPU) forward+backward timed in turn in one process (synchronised before "
+            "and after each measurement), order rotated each "
             "repeat; per-repeat ratios, median with a 95% percentile bootstrap over repeats",
         },
         "interleaved": interleaved_summary(interleaved, np.random.default_rng(seed), 2000),

@@ -67,9 +67,9 @@ def compute(config: Config, progress: bool = True) -> dict:
             "memory_rss": "ru_maxrss after the first full-size forward+backward minus before (after a tiny "
             "warm-up call)",
             "slopes": "OLS of log(median) on log(size); bootstrap 95% over measurements; OLS standard error",
-            "interleaved": "floor (x@A and the gradient matmul (N, M)@(M, K)), engine and R1 forward+backward timed "
-            "in turn in one fresh process, order rotated each repeat; per-repeat ratios, median with a 95% "
-            "percentile bootstrap over repeats (core.stats.stratified_bootstrap)",
+            "interleaved": "floor (x@A and the gradient matmul (N, M)@(M, K)), engine, R1 and the engine's eager "
+            "path (kernel='eager') forward+backward timed in turn in one fresh process, order rotated each repeat; "
+            "per-repeat ratios, median with a 95% percentile bootstrap over repeats (core.stats.stratified_bootstrap)",
         },
         "measurements": measurements,
         **summary,

@@ -12,7 +12,7 @@ from ..format import fmt
 
 # Keys of bench.json, in table order.
 IMPLS = ("engine", "R1")
-INTERLEAVED = ("floor", "engine", "R1")
+INTERLEAVED = ("floor", "engine", "R1", "eager")  # "eager": the engine's eager path (bench version >= 3)
 
 
 _fmt = partial(fmt, style="g")  # the page's numbers: Python's general format, 3 significant figures
@@ -35,23 +35,32 @@ def _interleaved_lines(result: dict) -> list[str]:
     inter = result.get("interleaved")
     if not inter:
         return []
+    names = [name for name in INTERLEAVED if name in inter["wall_ms"]]
+    ratios = [key for key in ("engine_over_floor", "R1_over_engine", "eager_over_engine") if f"wall_{key}" in inter]
     body = [
         [
             clock,
-            *(_with_interval(inter[f"{clock}_ms"][name]) for name in INTERLEAVED),
-            _with_interval(inter[f"{clock}_engine_over_floor"]),
-            _with_interval(inter[f"{clock}_R1_over_engine"]),
+            *(_with_interval(inter[f"{clock}_ms"][name]) for name in names),
+            *(_with_interval(inter[f"{clock}_{key}"]) for key in ratios),
         ]
         for clock in ("wall", "cpu")
     ]
-    headers = ["clock", "floor ms", "engine ms", "R1 ms", "engine/floor", "R1/engine"]
+    headers = ["clock", *(f"{name} ms" for name in names), *(key.replace("_over_", "/") for key in ratios)]
+    kernel = f"Engine kernel: {inter['engine_kernel']}. " if "engine_kernel" in inter else ""
+    first = inter.get("first_calls_s")
+    first_fresh = (
+        f"; in two more fresh processes sharing an empty numba cache: {first['cold']:.2f} s (the fused kernels "
+        f"compile), then {first['cached']:.2f} s (loaded from the cache)"
+        if first
+        else ""
+    )
     return [
         f"## Engine against the matmul floor and R1, interleaved (N, K, M) = ({inter['n']}, {inter['k']}, "
         f"{inter['m']})",
         "",
         f"{result['method']['interleaved']}; {inter['repeats']} repeats, calls per measurement {inter['inner']}; "
-        f"device {inter['device']}, {inter['threads']} thread. Engine's first call in a fresh process: "
-        f"{inter['first_call_s']:.2f} s.",
+        f"device {inter['device']}, {inter['threads']} thread. {kernel}Engine's first call in a fresh process: "
+        f"{inter['first_call_s']:.2f} s{first_fresh}.",
         "",
         tabulate(body, headers=headers, tablefmt="github", disable_numparse=True),
         "",
