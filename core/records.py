@@ -79,10 +79,6 @@ def _sections(v) -> bool:
     return isinstance(v, list) and all(isinstance(s, dict) and _str(s.get("name")) and _str(s.get("status")) for s in v)
 
 
-def _is(value) -> Callable:
-    return lambda v: v == value
-
-
 @dataclass(frozen=True)
 class Key:
     """One key a reader relies on: its check, what it must be (for the problem's words), whether it must be there."""
@@ -94,6 +90,10 @@ class Key:
 
 def _optional(check: Callable, expected: str) -> Key:
     return Key(_opt(check), expected, required=False)
+
+
+def _constant(value: str) -> Key:
+    return Key(lambda v: v == value, json.dumps(value))
 
 
 STRING = Key(_str, "a string")
@@ -199,7 +199,7 @@ class RunManifest(RecordType):
     version = 2  # 2: the tier
     head = {"kind": kind}
     keys = {
-        "kind": Key(_is(kind), f'"{kind}"'),
+        "kind": _constant(kind),
         "version": INTEGER,
         "sections": Key(_sections, "a list of {name, status}"),
         "wall_s": _optional(_number, "a number"),
@@ -213,7 +213,7 @@ class VariantsTable(RecordType):
     version = VERSIONS[kind]
     head = {"kind": kind}
     keys = {
-        "kind": Key(_is(kind), f'"{kind}"'),
+        "kind": _constant(kind),
         "version": INTEGER,
         "config": Key(lambda v: _dict(v) and _int(v.get("seeds")), "an object with integer seeds"),
         "alpha": NUMBER,
@@ -232,7 +232,7 @@ class EngineBench(RecordType):
     version = VERSIONS[kind]
     head = {"kind": kind}
     keys = {
-        "kind": Key(_is(kind), f'"{kind}"'),
+        "kind": _constant(kind),
         "version": INTEGER,
         "main": LIST,
         "sweeps": OBJECT,
@@ -247,7 +247,7 @@ class MutationMatrix(RecordType):
     version = 1
     head = {"kind": kind}
     keys = {
-        "kind": Key(_is(kind), f'"{kind}"'),
+        "kind": _constant(kind),
         "mutations": OBJECT,
         "checks": OBJECT,
         "non_discriminating": LIST,
@@ -303,7 +303,7 @@ class AuditDetection(_AuditRecord):
 
     kind, pattern = "audit-detection", "detection.json"
     keys = {
-        "id": Key(_is("detection"), '"detection"'),
+        "id": _constant("detection"),
         "status": STRING,
         "alpha": _optional(_number, "a number"),
         "main": _optional(
