@@ -28,6 +28,7 @@ from tabulate import tabulate
 import reference
 from core.cli import seed as seed_type
 from core.pool import process_pool
+from core.records import MutationMatrix
 from core.results import RESULTS, atomic_write_json, run_record
 from reference import Variant, cos_sin_error, folded_trapezoid, oracle
 from reference.official_r1 import OfficialR1
@@ -35,7 +36,6 @@ from reference.official_r1 import OfficialR1
 from .registry import claim_rng
 
 OUT = RESULTS / "mutations.json"
-VERSION = 1
 WORLD = 2  # the all_reduce mutation: what a 2-rank DDP run's averaged gradient gets (1/W of the true one)
 
 MUTATIONS: dict[str, str] = {
@@ -202,17 +202,15 @@ def run(seed: int, workers: int, results: Path) -> dict:
         with process_pool(workers) as pool:
             futures = {name: pool.submit(run_configuration, name, seed) for name in names}
             configurations = {name: future.result() for name, future in futures.items()}
-    return {
-        "kind": "mutation-matrix",
-        "version": VERSION,
-        "seed": seed,
-        "sizes": "quick (claims: the sizes in checks/mutate.py; audit: --quick plan, one worker)",
-        "mutations": MUTATIONS,
+    return MutationMatrix.payload(
+        seed=seed,
+        sizes="quick (claims: the sizes in checks/mutate.py; audit: --quick plan, one worker)",
+        mutations=MUTATIONS,
         **matrix(configurations, _stored(results)),
-        "runtime_s": round(time.perf_counter() - started, 1),
-        "rerun": f"python -m checks mutate --seed {seed}",
+        runtime_s=round(time.perf_counter() - started, 1),
+        rerun=f"python -m checks mutate --seed {seed}",
         **run_record(),
-    }
+    )
 
 
 def table(payload: dict) -> str:

@@ -35,12 +35,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from core.records import RunManifest
 from core.results import RESULTS, RESULTS_ENV, atomic_write_json, check_writable, run_record
 
 QUICK_RESULTS = Path("build") / "results-quick"  # --quick writes here (under the current folder), never to results/
 RUN_JSON = "run.json"
 LOGS = "logs"
-VERSION = 2  # of run.json's layout; 2: the tier
 TIERS = ("cpu", "cpu-full", "gpu")
 PARALLEL = 2  # cores of the reference machine
 CHILD_ENV = {
@@ -181,9 +181,15 @@ def reproduce(
             records[s.name] = {"name": s.name, "command": s.command, "status": "not-run",
                                "reason": f"not selected (--only {' '.join(only or ())})"}  # fmt: skip
     started = time.perf_counter()
-    record = {"kind": "reproduce-run", "version": VERSION, "quick": quick, "tier": tier,
-              "only": list(only) if only else None,
-              "parallel": parallel, "sections": [records[n] for n in names], "wall_s": 0.0, **run_record()}  # fmt: skip
+    record = RunManifest.payload(
+        quick=quick,
+        tier=tier,
+        only=list(only) if only else None,
+        parallel=parallel,
+        sections=[records[n] for n in names],
+        wall_s=0.0,
+        **run_record(),
+    )
 
     def save() -> None:
         record["wall_s"] = round(time.perf_counter() - started, 1)
@@ -363,10 +369,12 @@ def register(subparsers) -> None:
     parser.add_argument("--only", nargs="+", metavar="SECTION", help=f"a subset: {known(SECTIONS)}")
     parser.add_argument("--parallel", type=int, default=PARALLEL, help="sections at once, as cores allow")
     parser.add_argument(
-        "--tier", default="cpu", choices=TIERS,
+        "--tier",
+        default="cpu",
+        choices=TIERS,
         help="cpu: the default (≤ 30 min on 2 cores); cpu-full: every replication grid and the CPU analogues of the "
         "training claims (≤ 90 min); gpu: the replication at GPU scale and the GPU timings (one CUDA device)",
-    )  # fmt: skip
+    )
     parser.add_argument(
         "--results",
         type=Path,
@@ -385,9 +393,13 @@ def main(args: argparse.Namespace) -> int:
     root = args.results or (QUICK_RESULTS if args.quick else RESULTS)
     check_writable(root)
     record = reproduce(
-        quick=args.quick, only=args.only, root=root, parallel=args.parallel, progress=not args.no_progress,
+        quick=args.quick,
+        only=args.only,
+        root=root,
+        parallel=args.parallel,
+        progress=not args.no_progress,
         tier=args.tier,
-    )  # fmt: skip
+    )
     failed = [
         s
         for s in record["sections"]

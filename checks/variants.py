@@ -22,8 +22,8 @@ from tqdm import tqdm
 import reference
 from core.cli import add_results, output
 from core.pool import process_pool
+from core.records import VariantsTable
 from core.results import atomic_write_json, run_record
-from core.versions import VERSIONS
 from reference.oracle import NULL_MEAN
 
 from .audit.measure import ALPHA, detect_job, p_value
@@ -31,7 +31,6 @@ from .report.pages import variants as variants_page
 
 #: The laws of the table, named as in the audit's battery (checks/audit/battery.py).
 LAWS = ("gaussian", "uniform", "rank1", "equicorr-0.5", "anisotropic", "zeros")
-VERSION = VERSIONS["variants-table"]
 
 
 @dataclass(frozen=True)
@@ -109,17 +108,15 @@ def compute(config: Config) -> dict:
                 }
             )
     variants = {v: reference.get(v).describe() for v in config.variants}
-    return {
-        "kind": "variants-table",
-        "version": VERSION,
-        "config": {**asdict(config), "variants": list(config.variants)},
-        "alpha": ALPHA,
-        "oracle_null_mean": NULL_MEAN,
-        "rows": rows,
-        "variants": variants,
-        "runtime_s": round(time.perf_counter() - started, 1),
+    return VariantsTable.payload(
+        config={**asdict(config), "variants": list(config.variants)},
+        alpha=ALPHA,
+        oracle_null_mean=NULL_MEAN,
+        rows=rows,
+        variants=variants,
+        runtime_s=round(time.perf_counter() - started, 1),
         **run_record(),
-    }
+    )
 
 
 def register(subparsers) -> None:

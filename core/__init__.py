@@ -8,6 +8,8 @@
 - `gaussianity`: tests of multivariate normality (Mardia, Henze–Zirkler, per direction) and the "looks Gaussian" rule.
 - `pool`: spawned worker processes with one torch thread each.
 - `versions`: the layout version of every kind of result file.
+- `records`: one type per kind of result file (where it lies, its id, version and keys): producers build their
+  payloads with it, the report sorts and checks files with it.
 
 Only `directions` imports torch when it is imported, so the report and the claims registry stay light.
 """

@@ -32,6 +32,7 @@ from core.cli import add_results, output
 from core.directions import unit_directions
 from core.gaussianity import gaussianity, looks_gaussian
 from core.pool import process_pool
+from core.records import Experiment
 from core.results import RESULTS, atomic_write_json, run_record
 from core.stats import proportion, t_interval
 from core.versions import VERSIONS
@@ -328,21 +329,21 @@ def run_demo(
                 "wall_s": _interval([r["wall_s"] for r in rs]),
                 "cpu_s": _interval([r["cpu_s"] for r in rs]),
             }
-    payload = {
-        "experiment": "E5",
-        "version": VERSION,
-        "claim": "C18",
-        "scale": tag,
-        "plan": dataclasses.asdict(plan),
-        "verdict_rule": "end_looks_gaussian: covariance eigenvalues inside (1 ± 1.5·sqrt(K/N))² and HZ, Mardia "
+    payload = Experiment.payload(
+        experiment="E5",
+        version=VERSION,
+        claim="C18",
+        scale=tag,
+        plan=dataclasses.asdict(plan),
+        verdict_rule="end_looks_gaussian: covariance eigenvalues inside (1 ± 1.5·sqrt(K/N))² and HZ, Mardia "
         "skewness and kurtosis p >= 0.01",
-        "reference_gaussian": reference_rows(plan),
-        "conditions": summary,
-        "runs": [{k: v for k, v in r.items() if k not in ("frames", "end_points")} for r in runs],
-        "figures": written,
-        "wall_s": round(time.perf_counter() - t0, 1),
+        reference_gaussian=reference_rows(plan),
+        conditions=summary,
+        runs=[{k: v for k, v in r.items() if k not in ("frames", "end_points")} for r in runs],
+        figures=written,
+        wall_s=round(time.perf_counter() - t0, 1),
         **run_record(),
-    }
+    )
     atomic_write_json(out / f"E5_{tag}.json", payload)
     print(f"demo {tag}: {len(runs)} runs in {payload['wall_s']:.0f} s wall; wrote {out / f'E5_{tag}.json'}")
     return payload

@@ -38,12 +38,11 @@ from tqdm.auto import tqdm
 
 from core.cli import add_results, output
 from core.pool import one_thread, process_pool
+from core.records import Experiment, TrainingRun
 from core.results import RESULTS, atomic_write_json, run_record
 from core.stats import partial_spearman, spearman_bootstrap, t_interval
-from core.versions import VERSIONS
 
 OUT = RESULTS / "replication"
-VERSION = VERSIONS["experiment"]
 EXPERIMENTS = ("E1", "E2", "E3", "E4", "E6", "E7", "E8")
 TIERS = ("cpu", "cpu-full", "gpu")
 BOOTSTRAP_SEED = 20251108  # E4's bootstrap Generator (arXiv 2511.08544)
@@ -289,20 +288,20 @@ def _e4(conditions: dict, results: dict, rng: np.random.Generator) -> dict:
 
 def not_run(scale: str, reason: str, out: Path = OUT, experiments: tuple[str, ...] = EXPERIMENTS) -> None:
     for exp in experiments:
-        payload = {"experiment": exp, "version": VERSION, "scale": scale, "status": "not-run", "reason": reason}
+        payload = Experiment.payload(experiment=exp, scale=scale, status="not-run", reason=reason)
         atomic_write_json(out / f"{exp}_{scale}.json", {**payload, **run_record()})
 
 
 def _reusable(path: Path, cfg: dict, suite: dict) -> dict | None:
     """A finished run stored at `path` for config `cfg` by the code `suite` (run_record's: commit, dirty) describes,
     when that code is a clean commit, else None (the resume rule)."""
-    from .train.loop import VERSION as RUN_VERSION
-
     try:
         stored = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    same = stored.get("config") == cfg and stored.get("version") == RUN_VERSION and stored.get("status") == "done"
+    same = (
+        stored.get("config") == cfg and stored.get("version") == TrainingRun.version and stored.get("status") == "done"
+    )
     clean = suite["commit"] is not None and not suite["dirty"] and stored.get("suite") == suite
     return stored if same and clean else None
 
@@ -375,8 +374,7 @@ def replicate(
     wall = time.perf_counter() - t0
     written = {}
     for exp in wanted:
-        payload = {"experiment": exp, "version": VERSION, "scale": tag, "tier": tier, "status": "done",
-                   "plan": dataclasses.asdict(plan)}  # fmt: skip
+        payload = Experiment.payload(experiment=exp, scale=tag, tier=tier, status="done", plan=dataclasses.asdict(plan))
         if exp == "E4":
             payload["spearman"] = _e4(conditions, results, np.random.default_rng(BOOTSTRAP_SEED))
             payload["bootstrap_seed"] = BOOTSTRAP_SEED

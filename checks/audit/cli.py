@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from core.cli import add_results, output
+from core.records import AuditCheck
 from core.results import atomic_write_json, check_writable
 
 from . import SECTIONS, runner
@@ -81,7 +82,9 @@ def main(args: argparse.Namespace) -> int:
         print(f"wrote baseline {args.baseline}")
     if args.check:
         diffs, _ = runner.check(payloads, args.baseline, plan)
-        atomic_write_json(out / "check.json", {"baseline": str(args.baseline), "ok": not diffs, "differences": diffs})
+        atomic_write_json(
+            out / "check.json", AuditCheck.payload(baseline=str(args.baseline), ok=not diffs, differences=diffs)
+        )
         if diffs:
             print(f"audit --check: {len(diffs)} difference(s) from {args.baseline}:", file=sys.stderr)
             for line in diffs:

@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 import reference
 from core.pool import process_pool
+from core.records import AuditDetection, AuditSection, Discrepancy
 from core.results import atomic_write_json, atomic_write_text, run_record
 from core.versions import VERSIONS
 
@@ -303,22 +304,21 @@ def _entry_payload(entry_id: str, ctx: Context, plan: Plan) -> dict:
         finding = not_run(str(error), kind="error")
     except Exception as error:  # a failed check is recorded as not-run with its reason, never half-written
         finding = not_run(f"{type(error).__name__}: {error}", kind="error")
-    return {
-        "id": d.id,
-        "version": VERSION,
-        "title": d.title,
-        "statement": d.statement,
-        "new": d.new,
-        "variants": list(d.variants),
-        "locus": d.locus,
-        "paper_says": d.paper_says,
-        "code_does": d.code_does,
-        "sources": d.sources(),
-        "reproducer": d.reproducer,
+    return Discrepancy.payload(
+        id=d.id,
+        title=d.title,
+        statement=d.statement,
+        new=d.new,
+        variants=list(d.variants),
+        locus=d.locus,
+        paper_says=d.paper_says,
+        code_does=d.code_does,
+        sources=d.sources(),
+        reproducer=d.reproducer,
         **finding.as_dict(),
-        "seed": plan.seed,
-        "mode": plan.mode,
-    }
+        seed=plan.seed,
+        mode=plan.mode,
+    )
 
 
 def _attach_control(d, ctx: Context, finding) -> None:
@@ -345,33 +345,31 @@ def _detection_payload(plan: Plan, detection: dict | None) -> dict:
         }
         for vid, r in main["raw"].items()
     }
-    return {
-        "id": "detection",
-        "version": VERSION,
-        "status": "ok",
-        "alpha": ALPHA,
-        "seed": plan.seed,
-        "mode": plan.mode,
-        "plan": plan.as_dict(),
-        "laws": {
+    return AuditDetection.payload(
+        id="detection",
+        status="ok",
+        alpha=ALPHA,
+        seed=plan.seed,
+        mode=plan.mode,
+        plan=plan.as_dict(),
+        laws={
             name: {"description": law.description, "kind": law.kind, "multiview": law.multiview}
             for name, law in battery.LAWS.items()
         },
-        "main": {"size": main["size"], "rows": main["rows"], "oracle": main["oracle"], "values": raw_values},
-        "sweeps": detection["sweeps"],
-        "variants": {vid: reference.get(vid).describe() for vid in main["raw"]},
-        "reproducer": "python -m checks audit detection",
-    }
+        main={"size": main["size"], "rows": main["rows"], "oracle": main["oracle"], "values": raw_values},
+        sweeps=detection["sweeps"],
+        variants={vid: reference.get(vid).describe() for vid in main["raw"]},
+        reproducer="python -m checks audit detection",
+    )
 
 
 def _section_payload(name: str, plan: Plan, result, extra: dict) -> dict:
-    base = {
-        "id": name,
-        "version": VERSION,
-        "seed": plan.seed,
-        "mode": plan.mode,
-        "reproducer": f"python -m checks audit {name}",
-    }
+    base = AuditSection.payload(
+        id=name,
+        seed=plan.seed,
+        mode=plan.mode,
+        reproducer=f"python -m checks audit {name}",
+    )
     if result is None or isinstance(result, BaseException):
         reason = "not run" if result is None else f"{type(result).__name__}: {result}"
         return {**base, "status": "not-run", "reason": reason}

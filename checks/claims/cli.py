@@ -27,12 +27,12 @@ from tqdm import tqdm
 from core.cli import add_results, output
 from core.cli import seed as seed_type
 from core.pool import one_thread, process_pool
+from core.records import ClaimRecord
 from core.results import RESULTS_ENV, atomic_write_json, run_record
 
 from ..registry import CPU_TIERS, TIERS, Claim, Outcome, claim_rng, claim_seed, jsonable, load_claims
 
 DEFAULT_SEED = 0
-SCHEMA_VERSION = 1
 
 #: Keys every result file has (tests/test_claims_registry.py checks them).
 RESULT_KEYS = (
@@ -83,37 +83,36 @@ def evaluate(entry: Claim, seed: int) -> tuple[Outcome, float]:
 def result_payload(entry: Claim, outcome: Outcome, seed: int, runtime_s: float) -> dict:
     """The JSON record of one run (keys: RESULT_KEYS)."""
     tolerance = outcome.tolerance.as_dict() if outcome.tolerance is not None else None
-    payload = {
-        "schema": SCHEMA_VERSION,
-        "claim": entry.id,
-        "claim_version": entry.version,
-        "statement": entry.statement,
-        "paper": entry.paper,
-        "paper_numbers": entry.paper_numbers,
-        "discrepancies": list(entry.discrepancies),
-        "tier": entry.tier,
-        "budget_s": entry.budget_s,
-        "basis": entry.basis,
-        "scale": entry.scale,
-        "verdict": outcome.verdict,
-        "reason": outcome.reason,
-        "estimate": outcome.estimate,
-        "interval": list(outcome.interval) if outcome.interval is not None else None,
-        "interval_method": outcome.interval_method,
-        "n": outcome.n,
-        "tolerance": tolerance,
-        "control": outcome.control.as_dict() if outcome.control is not None else None,
-        "seeds": {
+    payload = ClaimRecord.payload(
+        claim=entry.id,
+        claim_version=entry.version,
+        statement=entry.statement,
+        paper=entry.paper,
+        paper_numbers=entry.paper_numbers,
+        discrepancies=list(entry.discrepancies),
+        tier=entry.tier,
+        budget_s=entry.budget_s,
+        basis=entry.basis,
+        scale=entry.scale,
+        verdict=outcome.verdict,
+        reason=outcome.reason,
+        estimate=outcome.estimate,
+        interval=list(outcome.interval) if outcome.interval is not None else None,
+        interval_method=outcome.interval_method,
+        n=outcome.n,
+        tolerance=tolerance,
+        control=outcome.control.as_dict() if outcome.control is not None else None,
+        seeds={
             "suite_seed": seed,
             "claim_seed": claim_seed(seed, entry.id),
             "derivation": "SeedSequence(seed, spawn_key=(crc32(claim id),))",
         },
-        "detail": outcome.detail,
-        "runtime_s": round(runtime_s, 2),
-        "over_budget": bool(runtime_s > entry.budget_s),
-        "rerun": f"python -m checks run {entry.id} --seed {seed}",
+        detail=outcome.detail,
+        runtime_s=round(runtime_s, 2),
+        over_budget=bool(runtime_s > entry.budget_s),
+        rerun=f"python -m checks run {entry.id} --seed {seed}",
         **run_record(),
-    }
+    )
     return jsonable(payload)
 
 

@@ -12,10 +12,11 @@ from pathlib import Path
 from tqdm import tqdm
 
 from core.pool import process_pool
+from core.records import EngineBench
 from core.results import atomic_write_json, run_record
 
 from .accuracy import recurrence_accuracy
-from .config import MIN_MEASUREMENT_S, TARGET_CONFIG, VERSION, Config
+from .config import MIN_MEASUREMENT_S, TARGET_CONFIG, Config
 from .cuda import table6
 from .fits import summarise
 from .interleaved import measure_interleaved
@@ -55,11 +56,9 @@ def compute(config: Config, progress: bool = True) -> dict:
         profile, accuracy = profile_future.result(), accuracy_future.result()
         interleaved = interleaved_future.result()
     summary = summarise(config, measurements, interleaved)
-    return {
-        "kind": "engine-bench",
-        "version": VERSION,
-        "config": asdict(config),
-        "method": {
+    return EngineBench.payload(
+        config=asdict(config),
+        method={
             "time": "median over `repeats` measurements after warm-up; each measurement averages `inner` calls "
             f"(>= {MIN_MEASUREMENT_S * 1e3:.0f} ms); one fresh process per configuration; torch.set_num_threads(1)",
             "memory_torch": "peak of the running sum of torch CPU allocations minus frees during one "
@@ -71,18 +70,18 @@ def compute(config: Config, progress: bool = True) -> dict:
             "path (kernel='eager') forward+backward timed in turn in one fresh process, order rotated each repeat; "
             "per-repeat ratios, median with a 95% percentile bootstrap over repeats (core.stats.stratified_bootstrap)",
         },
-        "measurements": measurements,
+        measurements=measurements,
         **summary,
-        "engine_profile": {"config": list(profile_target), "ops": profile},
-        "accuracy": accuracy,
-        "table6": table6(config.seed),
-        "cpu": _cpu_model(),
-        "threads": interleaved["threads"],
-        "logical_cpus": os.cpu_count(),
-        "load_average": {"start": load_start, "end": _load()},
-        "runtime_s": round(time.perf_counter() - started, 1),
+        engine_profile={"config": list(profile_target), "ops": profile},
+        accuracy=accuracy,
+        table6=table6(config.seed),
+        cpu=_cpu_model(),
+        threads=interleaved["threads"],
+        logical_cpus=os.cpu_count(),
+        load_average={"start": load_start, "end": _load()},
+        runtime_s=round(time.perf_counter() - started, 1),
         **run_record(),
-    }
+    )
 
 
 def write(result: dict, out: Path, name: str = "bench") -> Path:

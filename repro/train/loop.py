@@ -25,8 +25,8 @@ from tqdm.auto import tqdm
 
 import reference
 from core.directions import unit_directions
+from core.records import TrainingRun
 from core.results import atomic_write_json, device_name, run_record
-from core.versions import VERSIONS
 
 from .. import data as data_mod
 from ..models import LeJEPA
@@ -37,7 +37,6 @@ from .evaluation import _finite, diagnostics, probes
 from .loss import lejepa_loss, make_sigreg
 
 CHECKPOINT_FORMAT = 1
-VERSION = VERSIONS["training-run"]
 STREAMS = {"batch": 1, "augment": 2, "directions": 3, "init": 4, "eval": 5, "fewshot": 6}
 
 
@@ -224,12 +223,11 @@ def _sigreg_on_views(cfg: TrainConfig, prep: Prepared, model: LeJEPA, directions
 def _result(cfg, status, step, history, metrics, model, timing, device: torch.device) -> dict:
     n = len(history["loss"])
     stride = max(1, n // 100)
-    return {
-        "version": VERSION,
-        "config": cfg.flat(),
-        "status": status,
-        "steps_done": step,
-        "train": {
+    return TrainingRun.payload(
+        config=cfg.flat(),
+        status=status,
+        steps_done=step,
+        train={
             "final_loss": _tail_mean(history["loss"]) if n else None,
             "final_pred": _tail_mean(history["pred"]) if n else None,
             "final_sigreg": _tail_mean(history["sigreg"]) if n else None,
@@ -238,11 +236,11 @@ def _result(cfg, status, step, history, metrics, model, timing, device: torch.de
             "loss_curve_stride": stride,
             "loss_curve": history["loss"][::stride],
         },
-        "eval": metrics,
-        "state_sha256": state_sha256(model) if model is not None else None,
-        "timing": timing,
+        eval=metrics,
+        state_sha256=state_sha256(model) if model is not None else None,
+        timing=timing,
         **run_record(device_name(device)),
-    }
+    )
 
 
 @torch.no_grad()
