@@ -7,7 +7,6 @@ Inside:
 - variants, battery: the detection table of every variant on one seeded battery (`variants`).
 - compare/: a user's SIGReg against the references, compare/cli.py `compare`; mutate, lambda_convert: the
   mutation matrix, λ conversion.
-- verdicts: the verdict vocabularies of claims and discrepancies and their shared base.
 - report/: REPORT.md and its tables from the JSON under results/ (`report`); reproduce: every section in order,
   then the report (`reproduce`, run.json).
 

@@ -24,10 +24,9 @@ from typing import Any
 import numpy as np
 
 from core.streams import stream_seed
+from core.verdicts import BASES, CLAIM, POSITIVE, Verdict
 
-from .verdicts import BASES, CLAIM, POSITIVE, Verdict
-
-#: A claim's verdicts (checks/verdicts.py: the family it shares with the audit's).
+#: A claim's verdicts (core/verdicts.py: the family it shares with the audit's).
 VERDICTS = CLAIM.verdicts
 
 #: Tier -> the most a single check of that tier may take on 2 CPU cores (None: not run on CPU at all).

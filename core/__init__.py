@@ -8,6 +8,7 @@
 - `gaussianity`: tests of multivariate normality (Mardia, Henze–Zirkler, per direction) and the "looks Gaussian" rule.
 - `pool`: spawned worker processes with one torch thread each.
 - `versions`: the layout version of every kind of result file.
+- `verdicts`: the verdict vocabularies of claims and discrepancies and their shared base (one family).
 - `records`: one type per kind of result file (where it lies, its id, version and keys): producers build their
   payloads with it, the report sorts and checks files with it.
 

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import ClassVar
 
+from .verdicts import CLAIM
 from .versions import VERSIONS
 
-#: A claim's verdicts (the claims registry's vocabulary, checks/verdicts.py; tests/test_records.py keeps the two
-#: equal: this layer may not import the registry).
-CLAIM_VERDICTS = ("reproduced", "not-reproduced", "inconclusive", "not-run")
+CLAIM_VERDICTS = CLAIM.verdicts
 
 
 def _str(v) -> bool:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from checks.registry import VERDICTS, load_claims
+from checks.registry import load_claims
 from checks.report.load import NOT_RESULTS
-from core.records import BY_KIND, CLAIM_VERDICTS, RECORD_TYPES, ClaimRecord, record_type
+from core.records import BY_KIND, RECORD_TYPES, ClaimRecord, record_type
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 FILES = sorted(
@@ -66,10 +66,6 @@ def test_kinds_match_by_location():
     }
     assert {path: record_type(path).kind for path in expected} == expected
     assert record_type("notes.json") is None and record_type("claims/deeper/C4.json") is None
-
-
-def test_claim_verdicts_are_the_registry_s():
-    assert CLAIM_VERDICTS == VERDICTS
 
 
 def _sample(kind: str) -> tuple[dict, str]:

@@ -9,7 +9,7 @@ function with `@discrepancy`, the entry's static text (what the paper says, what
     def control(ctx: Context) -> dict: ...
 
 `conclude` turns the run's measurements (`Context`) into a `Finding`, the audit's member of the verdict family
-(checks/verdicts.py: confirmed / refuted / not-run, beside the claims' `Outcome`); the criterion is recorded with the
+(core/verdicts.py: confirmed / refuted / not-run, beside the claims' `Outcome`); the criterion is recorded with the
 verdict, so a reader can recompute it from the numbers in the entry's JSON. `negative_control`, where an entry has
 one, is the same rule where the discrepancy is absent: a measured `confirmed` is evidence only if it says `refuted`
 there. Registering an id twice raises, as in the claims registry.
@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 import reference
-from checks.verdicts import BASES, DISCREPANCY, Verdict
+from core.verdicts import BASES, DISCREPANCY, Verdict
 
 from ._common import as_float
 from .plan import Plan
