@@ -24,7 +24,7 @@ How it is fast and lean:
   samples, samples contiguous) small enough to stay in cache, so no N·M·T temporary exists either.
 - Two implementations of those recurrences (`kernel=`, KERNELS). On CPU tensors, fused kernels (repro/fused.py,
   numba): one row at a time, its running power or Horner value held in L1 cache across all knots, multiply and
-  sums in one vectorised loop. Elsewhere (CUDA), and on a CPU without numba, eager tensor operations on row
+  sums in one vectorised loop; rows are split over `torch.get_num_threads()` threads. Elsewhere (CUDA), and on a CPU without numba, eager tensor operations on row
   blocks: each knot's step is an in-place complex multiply and a reduction over a block, two passes through
   memory per knot. Same segments and arithmetic, so the same accuracy (tests/test_engine.py holds both).
 - How close that is to the two projection matmuls, which bound any implementation from below, is what
@@ -50,6 +50,8 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -295,6 +297,27 @@ def _segments(t0: float, step: float, n_points: int, anchor: int):
         yield s, min(anchor, n_points - s), t0 + s * step
 
 
+@functools.cache
+def _thread_pool(threads: int, pid: int) -> ThreadPoolExecutor:  # per process: a forked child gets its own
+    return ThreadPoolExecutor(threads, thread_name_prefix="sigreg-fused")
+
+
+def _over_rows(kernel, *args) -> None:
+    """Run a fused kernel on as many row ranges as torch has threads (rows are independent and the kernels release
+    the GIL), so the engine scales with the threads a caller allows, like the eager path's tensor operations.
+    Every array argument of the kernels is indexed by row first; each row's result does not depend on the split."""
+    threads, rows = torch.get_num_threads(), args[0].shape[0]
+    if threads == 1 or rows < 2 * threads:
+        kernel(*args)
+        return
+    bounds = np.linspace(0, rows, threads + 1).astype(int)
+
+    def run(start: int, stop: int) -> None:
+        kernel(*(a[start:stop] if isinstance(a, np.ndarray) else a for a in args))
+
+    list(_thread_pool(threads, os.getpid()).map(run, bounds[:-1], bounds[1:]))
+
+
 def _fused_forward(ctx, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """_EcfSums.forward by the fused CPU kernels (repro/fused.py): the same segments and recurrence, one row at a
     time. Saves z = e^{ihy} as its cos and sin (the memory of the eager path's complex z) when one segment from
@@ -308,7 +331,7 @@ def _fused_forward(ctx, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]
     z = (zc.numpy(), zs.numpy())
     for first, count, t_s in _segments(t0, step, n_points, anchor):
         start = z if t_s == 0.0 else tuple(p.numpy() for p in _cos_sin(rows, t_s))
-        fused.power_sums(*z, *start, t_s == 0.0, first, count, cos_sums.numpy(), sin_sums.numpy())
+        _over_rows(fused.power_sums, *z, *start, t_s == 0.0, first, count, cos_sums.numpy(), sin_sums.numpy())
     ctx.save_for_backward(*((zc, zs) if _single_segment(t0, n_points, anchor) else (rows,)))
     return cos_sums, sin_sums
 
@@ -329,7 +352,7 @@ def _fused_backward(ctx, gamma_re: torch.Tensor, gamma_im: torch.Tensor) -> torc
     grad = torch.empty(shape, dtype=zc.dtype)
     for first, count, t_s in _segments(t0, step, n_points, anchor):
         start = z if t_s == 0.0 else tuple(p.numpy() for p in _cos_sin(rows, t_s))
-        fused.horner_real(*z, *start, t_s == 0.0, *gamma, first, count, grad.numpy(), first > 0)
+        _over_rows(fused.horner_real, *z, *start, t_s == 0.0, *gamma, first, count, grad.numpy(), first > 0)
     return grad
 
 

@@ -573,3 +573,18 @@ def test_kernel_choice_and_its_errors(monkeypatch):
     assert sigreg_module._kernel("auto", cpu) == "eager"
     with pytest.raises(ValueError, match="needs numba"):
         sigreg(GOOD_X, GOOD_A, kernel="fused")
+
+
+def test_fused_kernels_split_rows_over_threads_without_changing_a_bit():
+    # With torch threads > 1 the fused kernels run on row ranges in parallel threads; each row's arithmetic is the
+    # same whichever range it falls in, so value and gradient are bitwise those of one thread (ranges of unequal
+    # length included: 70 slices over 3 threads).
+    x, a = _x((2, 96, 8), seed=16), draw_directions(8, 35, step=16)
+    results = []
+    try:
+        for threads in (1, 3):
+            torch.set_num_threads(threads)
+            results.append(_value_and_grad(lambda z: sigreg(z, a, grid=Grid.folded(3.0, 40), kernel="fused"), x))
+    finally:
+        torch.set_num_threads(1)
+    assert torch.equal(results[0][0], results[1][0]) and torch.equal(results[0][1], results[1][1])
