@@ -5,8 +5,13 @@ in-place complex multiply, then a reduction, each a pass through memory, ~40 ope
 Here one row (a direction's N projections) is processed at a time: its running power and Horner value (2·N
 numbers, 8 KiB at N = 1024 in float32) stay in L1 across all knots, and the multiply and the sums are one
 vectorised loop. Same arithmetic as the eager path (the complex rotation, not Chebyshev's recurrence, for the
-reason given in repro/sigreg.py), so the same accuracy; sums are float32 in float32 like torch.sum's
-(tests/test_engine.py holds both paths to R1 and to each other).
+reason given in repro/sigreg.py), so the same accuracy (tests/test_engine.py holds both paths to R1 and to each
+other; `python -m repro bench`, "Accuracy"), on purpose in two details:
+- sums are accumulated in float64: a float32 running sum of N terms near 1 (torch.sum sums pairwise instead)
+  made the official grid's float32 statistic 1.5x less accurate (2.7e-6 against 1.9e-6 from float64 truth);
+- no fused multiply-add contraction (`_FAST` leaves "contract" out): with it the rotation rounds differently
+  and fine grids drifted ~1.9x further (8.9e-6 against 4.7e-6 at 4097 knots). Reassociation stays, which is
+  what lets the sums vectorise.
 
 The cos/sin of the phases are evaluated by torch (vectorised) before the kernels run; the kernels only multiply
 and add. Compiled on first use (about 2 s) and cached on disk (numba's cache: beside this file, or in the user's
@@ -20,8 +25,12 @@ import numpy as np
 
 __all__ = ["power_sums", "horner_real"]
 
+# numba's fastmath=True minus "contract" (see above) and minus the flags that would let NaN/inf or approximate
+# functions in.
+_FAST = {"reassoc", "nsz", "arcp"}
 
-@numba.njit(cache=True, fastmath=True, nogil=True)
+
+@numba.njit(cache=True, fastmath=_FAST, nogil=True)
 def power_sums(zc, zs, pc, ps, unit_start, first, count, out_c, out_s):  # pragma: no cover (compiled)
     """out_c[r, first + k] + i·out_s[r, first + k] = Σ_n p_rn · z_rn^k for k < count.
 
@@ -30,7 +39,6 @@ def power_sums(zc, zs, pc, ps, unit_start, first, count, out_c, out_s):  # pragm
     rows, n = zc.shape
     re = np.empty(n, zc.dtype)
     im = np.empty(n, zc.dtype)
-    zero = zc.dtype.type(0)
     for r in range(rows):
         for j in range(n):  # explicit loops: numba compiles slice assignment ~5x slower than the whole kernel
             re[j] = 1 if unit_start else pc[r, j]
@@ -38,8 +46,8 @@ def power_sums(zc, zs, pc, ps, unit_start, first, count, out_c, out_s):  # pragm
         zr = zc[r]
         zi = zs[r]
         for k in range(count):
-            sum_re = zero
-            sum_im = zero
+            sum_re = 0.0  # float64 (see above)
+            sum_im = 0.0
             for j in range(n):
                 a = re[j]
                 b = im[j]
@@ -53,7 +61,7 @@ def power_sums(zc, zs, pc, ps, unit_start, first, count, out_c, out_s):  # pragm
             out_s[r, first + k] = sum_im
 
 
-@numba.njit(cache=True, fastmath=True, nogil=True)
+@numba.njit(cache=True, fastmath=_FAST, nogil=True)
 def horner_real(zc, zs, pc, ps, unit_start, gre, gim, first, count, out, accumulate):  # pragma: no cover
     """out[r, n] (+)= Re[p_rn · Σ_{l < count} g_{r, first + l} · z_rn^l], by Horner's rule in z.
 

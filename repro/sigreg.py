@@ -24,9 +24,10 @@ How it is fast and lean:
   samples, samples contiguous) small enough to stay in cache, so no N·M·T temporary exists either.
 - Two implementations of those recurrences (`kernel=`, KERNELS). On CPU tensors, fused kernels (repro/fused.py,
   numba): one row at a time, its running power or Horner value held in L1 cache across all knots, multiply and
-  sums in one vectorised loop; rows are split over `torch.get_num_threads()` threads. Elsewhere (CUDA), and on a CPU without numba, eager tensor operations on row
-  blocks: each knot's step is an in-place complex multiply and a reduction over a block, two passes through
-  memory per knot. Same segments and arithmetic, so the same accuracy (tests/test_engine.py holds both).
+  sums in one vectorised loop, rows split over `torch.get_num_threads()` threads. Elsewhere (CUDA), and on a
+  CPU without numba, eager tensor operations on row blocks: each knot's step is an in-place complex multiply and
+  a reduction over a block, two passes through memory per knot. Same segments and arithmetic, so the same
+  accuracy (tests/test_engine.py holds both to R1 and to each other).
 - How close that is to the two projection matmuls, which bound any implementation from below, is what
   `python -m repro bench` measures (engine/floor, interleaved in one process).
 - Accuracy of the recurrence (measured by `python -m repro bench`, section "Accuracy"; tested in
