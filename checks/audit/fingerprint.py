@@ -16,10 +16,9 @@ import json
 import math
 from pathlib import Path
 
-import torch
-
 import reference
 from core.directions import unit_directions
+from core.pool import one_thread
 from core.streams import generator
 
 from . import battery
@@ -55,7 +54,7 @@ def _kind(law: str) -> str:
 
 def fingerprint(seed: int = 0) -> dict:
     """The behaviour of every registered variant on the battery (deterministic for a seed)."""
-    torch.set_num_threads(1)
+    one_thread()
     n, k, m = SIZE
     a = unit_directions(k, m, generator(seed, "fingerprint-A", k, m))
     values: dict = {}

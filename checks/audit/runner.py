@@ -16,7 +16,7 @@ import torch
 from tqdm import tqdm
 
 import reference
-from core.pool import process_pool
+from core.pool import one_thread, process_pool
 from core.results import atomic_write_json, atomic_write_text, run_record
 from core.versions import VERSIONS
 
@@ -136,7 +136,7 @@ def compute(plan: Plan, entries: list[str], sections: list[str], progress: bool 
     """Run every measurement the request needs; return the payloads to write, keyed by file stem."""
     started = time.perf_counter()
     cpu_started = _cpu_seconds()
-    torch.set_num_threads(1)  # this process also spawns the gloo ranks and concludes the entries
+    one_thread()  # this process also spawns the gloo ranks and concludes the entries
     variants, laws, jobs = _needs(entries, sections, plan)
     sweeps = plan.sweeps if "detection" in sections else ()
     sweep_laws = list(battery.SWEEP_LAWS)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import torch
 
+from core.pool import one_thread
+
 from .diagnose import Finding
 from .load import load_callable
 from .probes import N2, Probes, _close
@@ -22,7 +24,7 @@ WORLD = 2
 def _ddp_worker(rank: int, port: int, spec: str, seed: int, out_dir: str) -> None:
     import torch.distributed as dist
 
-    torch.set_num_threads(1)
+    one_thread()
     os.environ["MASTER_ADDR"] = "127.0.0.1"
     os.environ["MASTER_PORT"] = str(port)
     dist.init_process_group("gloo", rank=rank, world_size=WORLD, timeout=datetime.timedelta(seconds=120))

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import torch
 
+from core.pool import one_thread
 from core.results import run_record
 
 from .ddp import ddp_check
@@ -27,7 +28,7 @@ from .probes import GRAD_RTOL, M1, M2, MODEL_RTOL, N1, N2, VALUE_RTOL, K, Probes
 
 def compare(fn: Callable, *, spec: str = "<callable>", seed: int = 0, ddp: bool = False) -> dict:
     """The comparison record (see the module docstring). CompareError when the callable cannot be compared."""
-    torch.set_num_threads(1)
+    one_thread()
     probes = Probes(seed)
     evaluate(fn, probes.laws["gaussian"], probes.a1, "first probe")  # fail early and clearly
     identity = identify(fn, probes)

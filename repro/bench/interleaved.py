@@ -16,6 +16,7 @@ import math
 import numpy as np
 import torch
 
+from core.pool import one_thread
 from core.results import device_name
 from core.stats import stratified_bootstrap
 
@@ -29,7 +30,7 @@ def measure_interleaved(n: int, k: int, m: int, seed: int, repeats: int, device:
     """The floor, the engine and R1 timed in turn in this process (meant to be a fresh one): per-call wall and
     CPU milliseconds per repeat, each measurement averaging `inner` calls; the order rotates every repeat so
     that each goes first equally often. Also the engine's first call, before anything else ran."""
-    torch.set_num_threads(1)
+    one_thread()
     from repro.sigreg import draw_directions
 
     device = torch.device(device)
