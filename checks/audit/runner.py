@@ -5,7 +5,6 @@ findings, and writes `results/audit/<id>.json` plus the tables, every file atomi
 from __future__ import annotations
 
 import json
-import math
 import resource
 import time
 from concurrent.futures import as_completed
@@ -17,7 +16,7 @@ from tqdm import tqdm
 
 import reference
 from core.pool import one_thread, process_pool
-from core.results import atomic_write_json, atomic_write_text, run_record
+from core.results import atomic_write_json, atomic_write_text, jsonable, run_record
 from core.versions import VERSIONS
 
 from . import battery, ddp, dtypes, fingerprint, measure, official, probes, render
@@ -381,36 +380,16 @@ def _section_payload(name: str, plan: Plan, result, extra: dict) -> dict:
 # -- Writing ---------------------------------------------------------------------------------------------
 
 
-def _jsonable(payload: dict) -> str:
-    return json.dumps(payload, indent=1, sort_keys=False, default=_default, allow_nan=False) + "\n"
-
-
-def _default(obj):
-    if isinstance(obj, torch.Tensor):
-        return obj.tolist()
-    if hasattr(obj, "item"):
-        return obj.item()
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
-
-
 def write(payloads: dict, out: Path) -> None:
     """Serialise everything first (an error leaves no file), then write each file atomically, then rebuild the
     tables from every JSON in `out` (so a partial run updates its rows and keeps the others)."""
-    texts = {stem: _jsonable(_clean(payload)) for stem, payload in payloads.items()}
+    texts = {
+        stem: json.dumps(jsonable(payload, non_finite="null"), indent=1, sort_keys=False, allow_nan=False) + "\n"
+        for stem, payload in payloads.items()
+    }
     for stem, text in texts.items():
         atomic_write_text(Path(out) / f"{stem}.json", text)
     write_tables(out)
-
-
-def _clean(obj):
-    """NaN/Inf -> None (strict JSON), recursively; tuples -> lists; int keys -> str."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def load_results(out: Path) -> tuple[dict, dict]:
