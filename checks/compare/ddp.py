@@ -16,7 +16,7 @@ from core.pool import one_thread
 
 from .diagnose import Finding
 from .load import load_callable
-from .probes import N2, Probes, _close
+from .probes import N2, Probes, _within_rtol
 
 WORLD = 2
 
@@ -77,9 +77,9 @@ def ddp_check(fn: Callable, spec: str, probes: Probes) -> tuple[Finding | None, 
             "grad_cosine": cosine,
         }
         evidence["ranks"].append(row)
-        if not _close(row["value_over_global"], 1):
+        if not _within_rtol(row["value_over_global"], 1):
             reasons.append(f"rank {rank}: value {row['value_over_global']:.4g} × the global-batch value")
-        if not (_close(row["grad_norm_ratio"], 1, 1e-3) and cosine > 1 - 1e-4):
+        if not (_within_rtol(row["grad_norm_ratio"], 1, 1e-3) and cosine > 1 - 1e-4):
             reasons.append(
                 f"rank {rank}: gradient/W is {row['grad_norm_ratio']:.4g} × the global one (cosine {cosine:.4f})"
             )
