@@ -1,4 +1,5 @@
-"""Writing results: atomic files and the run record every result carries (commit, versions, config)."""
+"""Writing results: atomic files, plain JSON values (`jsonable`) and the run record every result carries (commit,
+versions, config)."""
 
 from __future__ import annotations
 
