@@ -27,7 +27,7 @@ from tabulate import tabulate
 
 import reference
 from core.cli import seed as seed_type
-from core.pool import process_pool
+from core.pool import one_thread, process_pool
 from core.records import MutationMatrix
 from core.results import RESULTS, atomic_write_json, run_record
 from reference import Variant, cos_sin_error, folded_trapezoid, oracle
@@ -135,7 +135,6 @@ def run_configuration(mutation: str | None, seed: int) -> dict[str, str]:
     from .audit import runner
     from .audit.plan import make_plan
 
-    torch.set_num_threads(1)
     verdicts: dict[str, str] = {}
     with planted(mutation):
         for claim_id, probe in _claim_probes().items():
@@ -197,6 +196,7 @@ def run(seed: int, workers: int, results: Path) -> dict:
     started = time.perf_counter()
     names: list[str | None] = [None, *MUTATIONS]
     if workers == 1:
+        one_thread()  # in the pool, its initialiser does this
         configurations = {name: run_configuration(name, seed) for name in names}
     else:
         with process_pool(workers) as pool:

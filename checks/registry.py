@@ -14,7 +14,6 @@ ValueError listing the known ids (the lm-evaluation-harness registry rules).
 from __future__ import annotations
 
 import importlib
-import math
 import pkgutil
 import re
 from collections.abc import Callable, Iterator
@@ -330,25 +329,3 @@ def torch_generator(rng: np.random.Generator):
     import torch
 
     return torch.Generator().manual_seed(int(rng.integers(0, 2**63 - 1)))
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON types: numpy scalars and arrays to Python, tuples to lists, non-finite floats to strings."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return value if math.isfinite(value) else repr(value)  # 'inf', '-inf', 'nan': valid JSON strings
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (Tolerance, Control)):
-        return jsonable(value.as_dict())
-    raise TypeError(f"cannot store {type(value).__name__} in a result file")

@@ -1,6 +1,7 @@
 """The bottom layer: what every package of the suite may import, importing nothing of the suite itself.
 
-- `results`: where commands write, atomic files, the run record (commit, versions, device) every result carries.
+- `results`: where commands write, atomic files, plain JSON values, the run record (commit, versions, device) every
+  result carries.
 - `cli`: the shape of `python -m checks` / `python -m repro` (subcommands, --results, --seed, exit codes).
 - `stats`: interval estimates (binomial, bootstrap, t, TOST, rank correlations) with explicit generators.
 - `streams`: named random streams derived from (run seed, name, ...).

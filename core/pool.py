@@ -9,7 +9,8 @@ from multiprocessing import get_context
 
 def one_thread() -> None:
     """One torch thread in this process: on 2 cores, two threads per process ran 20x slower, and a fixed thread
-    count keeps CPU reductions in one order."""
+    count keeps CPU reductions in one order. Each command, spawned rank and pool worker (as `process_pool`'s
+    initializer) calls it once before computing; the functions they run do not repeat it."""
     import torch  # only here: a pool of NumPy work need not load torch
 
     torch.set_num_threads(1)

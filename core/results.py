@@ -1,14 +1,17 @@
-"""Writing results: atomic files and the run record every result carries (commit, versions, config)."""
+"""Writing results: atomic files, plain JSON values (`jsonable`) and the run record every result carries (commit,
+versions, config)."""
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import subprocess
 import tempfile
 from importlib import metadata
 from pathlib import Path
+from typing import Any, Literal
 
 REPO_ROOT = Path(__file__).resolve().parent.parent  # where the code is (a clone, or site-packages when installed)
 RESULTS_ENV = "SIGREG_RESULTS"  # another results tree for every command (a relative path: to the current folder)
@@ -84,6 +87,35 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def jsonable(value: Any, *, non_finite: Literal["string", "null"] = "string") -> Any:
+    """`value` in plain JSON types: keys as strings, tuples as lists, NumPy and torch scalars and arrays as Python
+    numbers and lists (found by their `tolist`, so that this layer imports neither), records by their `as_dict()`.
+    A non-finite float becomes "inf", "-inf" or "nan" (which one it was stays readable), or null with
+    non_finite="null" (the audit's files). Anything else raises TypeError, before any file is written."""
+    if non_finite not in ("string", "null"):
+        raise ValueError(f"non_finite must be 'string' or 'null', got {non_finite!r}")
+    if isinstance(value, dict):
+        return {str(k): jsonable(v, non_finite=non_finite) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v, non_finite=non_finite) for v in value]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        value = float(value)
+        if math.isfinite(value):
+            return value
+        return repr(value) if non_finite == "string" else None
+    if value is None or isinstance(value, str):
+        return value
+    if hasattr(value, "tolist"):  # numpy.ndarray, numpy scalars (bool_, integer, floating), torch.Tensor
+        return jsonable(value.tolist(), non_finite=non_finite)
+    if hasattr(value, "as_dict"):
+        return jsonable(value.as_dict(), non_finite=non_finite)
+    raise TypeError(f"cannot store {type(value).__name__} in a result file")
 
 
 def atomic_write_json(path: Path, payload: dict) -> None:

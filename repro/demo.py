@@ -135,7 +135,6 @@ def _sigreg_values(x: np.ndarray, seed: int) -> dict:
 
 
 def run_one(cloud: str, variant: str, seed: int, plan: DemoPlan, frames: bool) -> dict:
-    torch.set_num_threads(1)
     t0, c0 = time.perf_counter(), time.process_time()
     start = start_cloud(cloud, plan.n, _rng(seed, "start", CLOUDS.index(cloud)))
     end, losses, snaps = optimise(start, variant, plan, seed, frames)

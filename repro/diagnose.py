@@ -49,6 +49,7 @@ import torch
 from tqdm import tqdm
 
 from core import streams
+from core.pool import one_thread
 from core.results import atomic_write_json, run_record
 
 from .sigreg import OFFICIAL, draw_directions, sigreg
@@ -514,7 +515,7 @@ def register(subparsers) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    torch.set_num_threads(1)
+    one_thread()
     embeddings = load_embeddings(args.embeddings)
     result = diagnose(
         embeddings,

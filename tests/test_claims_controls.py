@@ -42,8 +42,6 @@ from checks.claims import (
 from checks.claims._cdf_tests import ECF_STATISTICS
 from checks.claims._common import isotropic, normal, sign_flip
 
-torch.set_num_threads(1)
-
 
 def rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)

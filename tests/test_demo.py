@@ -13,8 +13,6 @@ import reference
 from core import gaussianity
 from repro import demo
 
-torch.set_num_threads(1)
-
 REPS = 400  # the SciPy pattern: at α = 0.05 the count's sd is √(400·0.05·0.95) ≈ 4.4, a doubled FPR moves it by 20
 
 

@@ -15,8 +15,6 @@ from core.cli import build_parser, run
 from repro import diagnose as diagnose_module
 from repro.diagnose import diagnose, load_embeddings
 
-torch.set_num_threads(1)
-
 
 def _gaussian(n: int, k: int, seed: int) -> torch.Tensor:
     return torch.randn(n, k, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)

@@ -20,7 +20,6 @@ from repro import bench
 from repro import sigreg as sigreg_module
 from repro.sigreg import OFFICIAL, PAPER, Grid, SIGRegLoss, draw_directions, epps_pulley, sigreg
 
-torch.set_num_threads(1)
 R1 = reference.REGISTRY["R1"]
 # The engine's two implementations of its recurrences: the fused CPU kernels (the default on CPU tensors) and the
 # eager tensor operations (the CUDA path, and the CPU fallback without numba). Accuracy tests hold both.

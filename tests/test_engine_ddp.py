@@ -15,9 +15,9 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
+from core.pool import one_thread
 from repro.sigreg import SIGRegLoss, draw_directions, sigreg
 
-torch.set_num_threads(1)
 WORLD = 2
 K, M, K_IN = 8, 16, 6
 EQUAL, UNEQUAL = (64, 64), (40, 88)
@@ -53,7 +53,7 @@ def _value_and_grad(x: torch.Tensor, **options) -> tuple[torch.Tensor, torch.Ten
 
 
 def _worker(rank: int, init_file: str, out_dir: str) -> None:
-    torch.set_num_threads(1)
+    one_thread()
     dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=WORLD)
     try:
         results = {

@@ -10,8 +10,6 @@ import torch
 import reference
 from checks import mutate
 
-torch.set_num_threads(1)
-
 
 def _batch(views: bool = False):
     g = torch.Generator().manual_seed(0)

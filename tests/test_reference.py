@@ -19,8 +19,6 @@ from reference.official_r0 import EppsPulley as ShadowingEppsPulley
 from reference.official_r1 import EppsPulley
 from reference.paper_listing_v1 import epps_pulley_listing
 
-torch.set_num_threads(1)
-
 
 def _directions(k: int, m: int, seed: int) -> torch.Tensor:
     a = torch.randn(k, m, generator=torch.Generator().manual_seed(seed))

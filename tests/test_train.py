@@ -18,8 +18,6 @@ from repro.train.config import TrainConfig, make_config, override
 from repro.train.loop import load_checkpoint, train
 from repro.train.loss import lejepa_loss, make_sigreg, r1_sigreg
 
-torch.set_num_threads(1)  # one thread per process (bit-identical reductions; the suite's rule)
-
 # A tiny run: digits, 6 steps of batch 32 through a 32-wide MLP; every random draw is seeded by (seed, step).
 TINY = dict(
     dataset="digits", steps=6, batch_size=32, hidden=32, embed_dim=16, proj_hidden=32, num_slices=16,

@@ -31,6 +31,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 from core.directions import unit_directions
+from core.pool import one_thread
 from core.streams import generator
 from reference import folded_trapezoid
 
@@ -140,7 +141,7 @@ def _listing_probes() -> dict:
 
 
 def _worker(rank: int, port: int, seed: int, size: tuple[int, int, int], out_dir: str) -> None:
-    torch.set_num_threads(1)
+    one_thread()
     os.environ["MASTER_ADDR"] = "127.0.0.1"
     os.environ["MASTER_PORT"] = str(port)
     dist.init_process_group("gloo", rank=rank, world_size=WORLD, timeout=datetime.timedelta(seconds=120))

@@ -49,7 +49,6 @@ def run_mode(variant, x: torch.Tensor, a: torch.Tensor, mode: str) -> dict:
 
 
 def dtype_job(size: dict, laws: list[str], seed: int) -> dict:
-    torch.set_num_threads(1)
     size = Size(**size)
     out: dict = {}
     for law in laws:

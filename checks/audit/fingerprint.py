@@ -16,10 +16,9 @@ import json
 import math
 from pathlib import Path
 
-import torch
-
 import reference
 from core.directions import unit_directions
+from core.pool import one_thread
 from core.streams import generator
 
 from . import battery
@@ -55,7 +54,7 @@ def _kind(law: str) -> str:
 
 def fingerprint(seed: int = 0) -> dict:
     """The behaviour of every registered variant on the battery (deterministic for a seed)."""
-    torch.set_num_threads(1)
+    one_thread()
     n, k, m = SIZE
     a = unit_directions(k, m, generator(seed, "fingerprint-A", k, m))
     values: dict = {}
@@ -120,10 +119,13 @@ def _show(v) -> str:
     return v if isinstance(v, str) else f"{v:.9g}"
 
 
-def _close(a, b) -> bool:
-    if isinstance(a, str) or isinstance(b, str):
-        return a == b
-    return math.isclose(a, b, rel_tol=VALUE_RTOL, abs_tol=VALUE_ATOL)
+def _unchanged(old, new) -> bool:
+    """A baseline entry still holds: a "raises ..." entry exactly, a number within VALUE_RTOL of either side with
+    the VALUE_ATOL floor (exact zeros stay zeros). Not `checks.compare`'s `_within_rtol`: that one compares ratios
+    with a nonzero target, relative to the target alone."""
+    if isinstance(old, str) or isinstance(new, str):
+        return old == new
+    return math.isclose(old, new, rel_tol=VALUE_RTOL, abs_tol=VALUE_ATOL)
 
 
 def compare(current: dict, baseline: dict, verdicts: dict | None = None, mode: str | None = None) -> list[str]:
@@ -144,7 +146,7 @@ def compare(current: dict, baseline: dict, verdicts: dict | None = None, mode: s
             for law in sorted(set(old) | set(new)):
                 if law not in old or law not in new:
                     diffs.append(f"{vid} on {law}: input {'added' if law not in old else 'removed'}")
-                elif not _close(old[law], new[law]):
+                elif not _unchanged(old[law], new[law]):
                     rel = (
                         ""
                         if isinstance(old[law], str) or isinstance(new[law], str) or old[law] == 0

@@ -84,7 +84,6 @@ def detect_job(
     variant_id: str, size: dict, laws: list[str], seeds: int, null_reps: int, grad_seeds: int, seed: int
 ) -> dict:
     """All values one variant produces at one size: its two nulls and each law's seeds (a worker process)."""
-    torch.set_num_threads(1)
     size = Size(**size)
     variant = reference.get(variant_id)
     out: dict = {"variant": variant_id, "size": asdict(size), "null": [], "null_mv": [], "laws": {}}
@@ -108,7 +107,6 @@ def oracle_job(size: dict, laws: list[str], seeds: int, seed: int) -> dict:
     """The exact statistic on the same batches and directions (float64, no quadrature): per view, mean over
     directions (the definition); flattened over views (what P1 pools); per raw coordinate (what V1 computes);
     and for seed 0 of 2-D laws, the exact gradient of the sliced mean (O4)."""
-    torch.set_num_threads(1)
     size = Size(**size)
     out: dict = {}
     for law in laws:

@@ -40,7 +40,6 @@ UNIVARIATE_LAWS = {
 
 def gradient_bound_job(ns: list[int], reps: int, seed: int) -> dict:
     """D6: max_n |∂EP/∂y_n| of R1's statistic (autograd, float32) and of the exact statistic (O4), per law and N."""
-    torch.set_num_threads(1)
     out: dict = {}
     for law, make in UNIVARIATE_LAWS.items():
         out[law] = {}
@@ -63,7 +62,6 @@ def factor_n_job(ns: list[int], k: int, m: int, reps: int, seed: int) -> dict:
     The encoder z = x·W (x ~ N(0, I_K), W a fixed matrix with log-spaced singular values 0.25 … 4, so z is
     anisotropic: a fixed non-Gaussian-isotropy law) is evaluated on two views x and x + 0.1·ε; the prediction
     term is the listing's mean over samples and dims of (z₁ − z₂)² (no reference computes it)."""
-    torch.set_num_threads(1)
     r1 = reference.get("R1")
     w0 = torch.linalg.qr(torch.randn(k, k, generator=generator(seed, "D5", "W")))[0]
     w0 = w0 * torch.logspace(math.log10(0.25), math.log10(4.0), k)
@@ -94,7 +92,6 @@ def factor_n_job(ns: list[int], k: int, m: int, reps: int, seed: int) -> dict:
 
 def bias_job(ns: list[int], reps: int, seed: int, mu: float = 0.5) -> dict:
     """D7: R1's univariate statistic under H0 and under N(μ, 1), N iid samples, many replicates per N."""
-    torch.set_num_threads(1)
     out: dict = {}
     for n in ns:
         h0, alt = [], []
@@ -109,7 +106,6 @@ def bias_job(ns: list[int], reps: int, seed: int, mu: float = 0.5) -> dict:
 
 def r0_r1_job(ns: list[int], k: int, m: int, reps: int, seed: int, laws: tuple[str, ...]) -> dict:
     """D13: R1 and R0 on the same batches and directions: value ratio, gradient norm ratio and cosine."""
-    torch.set_num_threads(1)
     r0, r1 = reference.get("R0"), reference.get("R1")
     out: dict = {}
     for law in laws:

@@ -5,7 +5,6 @@ findings, and writes `results/audit/<id>.json`, every file atomically (the repor
 from __future__ import annotations
 
 import json
-import math
 import resource
 import time
 from concurrent.futures import as_completed
@@ -16,9 +15,9 @@ import torch
 from tqdm import tqdm
 
 import reference
-from core.pool import process_pool
+from core.pool import one_thread, process_pool
 from core.records import AuditDetection, AuditSection, Discrepancy
-from core.results import atomic_write_json, atomic_write_text, run_record
+from core.results import atomic_write_json, atomic_write_text, jsonable, run_record
 from core.versions import VERSIONS
 
 from . import battery, ddp, dtypes, fingerprint, measure, official, probes
@@ -137,7 +136,7 @@ def compute(plan: Plan, entries: list[str], sections: list[str], progress: bool 
     """Run every measurement the request needs; return the payloads to write, keyed by file stem."""
     started = time.perf_counter()
     cpu_started = _cpu_seconds()
-    torch.set_num_threads(1)  # this process also spawns the gloo ranks and concludes the entries
+    one_thread()  # this process also spawns the gloo ranks and concludes the entries
     variants, laws, jobs = _needs(entries, sections, plan)
     sweeps = plan.sweeps if "detection" in sections else ()
     sweep_laws = list(battery.SWEEP_LAWS)
@@ -379,35 +378,15 @@ def _section_payload(name: str, plan: Plan, result, extra: dict) -> dict:
 # -- Writing ---------------------------------------------------------------------------------------------
 
 
-def _jsonable(payload: dict) -> str:
-    return json.dumps(payload, indent=1, sort_keys=False, default=_default, allow_nan=False) + "\n"
-
-
-def _default(obj):
-    if isinstance(obj, torch.Tensor):
-        return obj.tolist()
-    if hasattr(obj, "item"):
-        return obj.item()
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
-
-
 def write(payloads: dict, out: Path) -> None:
     """Serialise everything first (an error leaves no file), then write each file atomically. The pages
     (discrepancies.md, .tex) are the report's to write from every JSON in `out` (`python -m checks report`)."""
-    texts = {stem: _jsonable(_clean(payload)) for stem, payload in payloads.items()}
+    texts = {
+        stem: json.dumps(jsonable(payload, non_finite="null"), indent=1, sort_keys=False, allow_nan=False) + "\n"
+        for stem, payload in payloads.items()
+    }
     for stem, text in texts.items():
         atomic_write_text(Path(out) / f"{stem}.json", text)
-
-
-def _clean(obj):
-    """NaN/Inf -> None (strict JSON), recursively; tuples -> lists; int keys -> str."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def check(payloads: dict, baseline_path: Path, plan: Plan) -> tuple[list[str], dict]:

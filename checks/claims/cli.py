@@ -28,9 +28,9 @@ from core.cli import add_results, output
 from core.cli import seed as seed_type
 from core.pool import one_thread, process_pool
 from core.records import ClaimRecord
-from core.results import RESULTS_ENV, atomic_write_json, run_record
+from core.results import RESULTS_ENV, atomic_write_json, jsonable, run_record
 
-from ..registry import CPU_TIERS, TIERS, Claim, Outcome, claim_rng, claim_seed, jsonable, load_claims
+from ..registry import CPU_TIERS, TIERS, Claim, Outcome, claim_rng, claim_seed, load_claims
 
 DEFAULT_SEED = 0
 

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import torch
 
+from core.pool import one_thread
+
 from .diagnose import Finding
 from .load import load_callable
-from .probes import N2, Probes, _close
+from .probes import N2, Probes, _within_rtol
 
 WORLD = 2
 
@@ -22,7 +24,7 @@ WORLD = 2
 def _ddp_worker(rank: int, port: int, spec: str, seed: int, out_dir: str) -> None:
     import torch.distributed as dist
 
-    torch.set_num_threads(1)
+    one_thread()
     os.environ["MASTER_ADDR"] = "127.0.0.1"
     os.environ["MASTER_PORT"] = str(port)
     dist.init_process_group("gloo", rank=rank, world_size=WORLD, timeout=datetime.timedelta(seconds=120))
@@ -75,9 +77,9 @@ def ddp_check(fn: Callable, spec: str, probes: Probes) -> tuple[Finding | None, 
             "grad_cosine": cosine,
         }
         evidence["ranks"].append(row)
-        if not _close(row["value_over_global"], 1):
+        if not _within_rtol(row["value_over_global"], 1):
             reasons.append(f"rank {rank}: value {row['value_over_global']:.4g} × the global-batch value")
-        if not (_close(row["grad_norm_ratio"], 1, 1e-3) and cosine > 1 - 1e-4):
+        if not (_within_rtol(row["grad_norm_ratio"], 1, 1e-3) and cosine > 1 - 1e-4):
             reasons.append(
                 f"rank {rank}: gradient/W is {row['grad_norm_ratio']:.4g} × the global one (cosine {cosine:.4f})"
             )

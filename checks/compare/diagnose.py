@@ -28,11 +28,11 @@ from .probes import (
     K,
     Probes,
     V,
-    _close,
     _rel,
     _scalar,
     _signature_key,
     _spread,
+    _within_rtol,
     dtype_signature,
     evaluate,
     permutation_noise,
@@ -169,15 +169,19 @@ def _fit_factor(
     measured["ratio_to_model"] = {f"N={N1},M={M1}": c1, f"N={N2},M={M1}": c2, f"N={N1},M={M2}": c3}
     m1, m2 = (M1, M2) if projection else (K, K)
     evidence = {"ratio_to_R1": measured["ratio_to_model"]}
-    if _close(c1, 1, tolerance) and _close(c2, 1, tolerance) and _close(c3, 1, tolerance):
+    if _within_rtol(c1, 1, tolerance) and _within_rtol(c2, 1, tolerance) and _within_rtol(c3, 1, tolerance):
         pass
-    elif _close(c1 * N1, 1, tolerance) and _close(c2 * N2, 1, tolerance) and _close(c3 * N1, 1, tolerance):
+    elif (
+        _within_rtol(c1 * N1, 1, tolerance)
+        and _within_rtol(c2 * N2, 1, tolerance)
+        and _within_rtol(c3 * N1, 1, tolerance)
+    ):
         model = Model(projection=projection, grid=grid, factor="1")
         findings.append(Finding("factor_n", "no factor N: the value is R1's divided by the batch size", evidence))
-    elif _close(c1, m1, tolerance) and _close(c2, m1, tolerance) and _close(c3, m2, tolerance):
+    elif _within_rtol(c1, m1, tolerance) and _within_rtol(c2, m1, tolerance) and _within_rtol(c3, m2, tolerance):
         model = Model(projection=projection, grid=grid, factor="N*M")
         findings.append(Finding("reduction", "sums over the slices where R1 takes their mean", evidence))
-    elif _close(c1, c3, tolerance) and _close(c1, c2, tolerance):
+    elif _within_rtol(c1, c3, tolerance) and _within_rtol(c1, c2, tolerance):
         model = Model(projection=projection, grid=grid, constant=c1)
         findings.append(Finding("factor_n", f"the value is R1's times a constant {c1:.6g} (not N)", evidence))
     else:
@@ -207,9 +211,11 @@ def _fit_view_pooling(
         candidates[pooling] = ratios
     measured["views_ratio_to_model"] = candidates
     per_view = candidates["per-view"]
-    if all(_close(r, 1, tolerance) for r in per_view.values()):
+    if all(_within_rtol(r, 1, tolerance) for r in per_view.values()):
         return model, view_out
-    matched = [p for p in ("flattened", "view-axis") if all(_close(r, 1, tolerance) for r in candidates[p].values())]
+    matched = [
+        p for p in ("flattened", "view-axis") if all(_within_rtol(r, 1, tolerance) for r in candidates[p].values())
+    ]
     constant = _spread(list(per_view.values())) <= tolerance
     q = float(np.median(list(per_view.values())))
     if matched:
@@ -222,7 +228,7 @@ def _fit_view_pooling(
                 {"ratio_to_R1_per_view": per_view, f"ratio_to_{matched[0]}": candidates[matched[0]]},
             )
         )
-    elif constant and model.factor == "N*M" and _close(q, V, tolerance):
+    elif constant and model.factor == "N*M" and _within_rtol(q, V, tolerance):
         findings[-1].detail += " (and over the views)"
     elif constant:
         model = Model(model.projection, model.grid, model.factor, model.constant, view_scale=q)

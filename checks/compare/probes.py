@@ -149,8 +149,11 @@ def _rel(a: torch.Tensor, b: torch.Tensor) -> float:
     return diff / scale
 
 
-def _close(a: float, b: float, rtol: float = MODEL_RTOL) -> bool:
-    return abs(a - b) <= rtol * abs(b)
+def _within_rtol(value: float, target: float, rtol: float = MODEL_RTOL) -> bool:
+    """|value − target| <= rtol·|target|: the tolerance is a fraction of the target (1, N, M, V or another measured
+    ratio: never 0), so neither the absolute floor nor the "raises" entries of the audit's baseline comparison
+    (`checks.audit.fingerprint._unchanged`)."""
+    return abs(value - target) <= rtol * abs(target)
 
 
 def _spread(values) -> float:

@@ -12,12 +12,10 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
-import torch
-
-from core.results import run_record
+from core.pool import one_thread
+from core.results import jsonable, run_record
 
 from .ddp import ddp_check
 from .diagnose import diagnose_differences
@@ -27,7 +25,7 @@ from .probes import GRAD_RTOL, M1, M2, MODEL_RTOL, N1, N2, VALUE_RTOL, K, Probes
 
 def compare(fn: Callable, *, spec: str = "<callable>", seed: int = 0, ddp: bool = False) -> dict:
     """The comparison record (see the module docstring). CompareError when the callable cannot be compared."""
-    torch.set_num_threads(1)
+    one_thread()
     probes = Probes(seed)
     evaluate(fn, probes.laws["gaussian"], probes.a1, "first probe")  # fail early and clearly
     identity = identify(fn, probes)
@@ -71,25 +69,13 @@ def compare(fn: Callable, *, spec: str = "<callable>", seed: int = 0, ddp: bool 
         "differences": differences,
         "departures_from_R1": departures,
         "ddp": ddp_record,
-        "measured": _jsonable(measured),
-        "registry_table": _jsonable(identity["table"]),
+        "measured": jsonable(measured),
+        "registry_table": jsonable(identity["table"]),
         "model_tolerance": tolerance,
         **run_record(),
     }
     record["summary"] = summary(record)
     return record
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else str(obj)
-    if isinstance(obj, torch.Tensor):
-        return _jsonable(obj.tolist())
-    return obj
 
 
 def summary(record: dict) -> str:

@@ -12,7 +12,6 @@ import torch
 def recurrence_accuracy(knots: tuple[int, ...], seed: int, max_power: int = 12) -> dict:
     """Phase error of (e^{ihy})^k against long-double cos/sin, and the statistic's error against float64
     direct evaluation (oracle.grid_ep), as functions of the number of knots."""
-    torch.set_num_threads(1)
     from reference import oracle
     from reference.official_r1 import EppsPulley
     from repro.sigreg import ANCHOR_EVERY, Grid, epps_pulley

@@ -23,6 +23,7 @@ import tempfile
 import numpy as np
 import torch
 
+from core.pool import one_thread
 from core.results import REPO_ROOT, device_name
 from core.stats import stratified_bootstrap
 
@@ -33,8 +34,9 @@ INTERLEAVED = ("floor", "engine", "R1", "eager")
 # A fresh interpreter's first engine call (imports excluded, numba's import and compile included), printed in s.
 _FIRST_CALL = """
 import time, torch
-torch.set_num_threads(1)
+from core.pool import one_thread
 from repro.sigreg import draw_directions, sigreg
+one_thread()
 n, k, m, seed = {n}, {k}, {m}, {seed}
 x = torch.randn(n, k, generator=torch.Generator().manual_seed(seed)).requires_grad_()
 directions = draw_directions(k, m, step=seed)
@@ -48,7 +50,7 @@ def measure_interleaved(n: int, k: int, m: int, seed: int, repeats: int, device:
     """The floor, the engine and R1 timed in turn in this process (meant to be a fresh one): per-call wall and
     CPU milliseconds per repeat, each measurement averaging `inner` calls; the order rotates every repeat so
     that each goes first equally often. Also the engine's first call, before anything else ran."""
-    torch.set_num_threads(1)
+    one_thread()
     from repro.sigreg import _kernel, draw_directions, sigreg
 
     device = torch.device(device)

@@ -94,7 +94,6 @@ def _time_calls(fn, inner: int, sync=None) -> tuple[float, float]:
 
 def measure(job: dict) -> dict:
     """Time and memory of one implementation at one (N, K, M); meant to run in its own process."""
-    torch.set_num_threads(1)
     from repro.sigreg import draw_directions
 
     n, k, m = job["n"], job["k"], job["m"]
@@ -149,7 +148,6 @@ def measure(job: dict) -> dict:
 
 def engine_profile(n: int, k: int, m: int, seed: int) -> list[dict]:
     """Self CPU time per operator of one engine forward+backward (where the time goes; for the report)."""
-    torch.set_num_threads(1)
     from torch.profiler import ProfilerActivity, profile
 
     from repro.sigreg import draw_directions, sigreg

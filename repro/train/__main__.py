@@ -17,6 +17,7 @@ import sys
 import torch
 
 from core.cli import run
+from core.pool import one_thread
 
 from . import cli
 from . import distributed as tdist
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m repro.train", description=__doc__.splitlines()[0])
     cli.add_train_arguments(parser)
     parser.set_defaults(run=cli.run_train)
-    torch.set_num_threads(1)
+    one_thread()
     started = _init_process_group()
     try:
         return run(parser, argv)

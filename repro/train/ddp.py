@@ -14,12 +14,14 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
+from core.pool import one_thread
+
 
 def _worker(rank: int, world: int, init_file: str, cfg_fields: dict, out_dir: str, data) -> None:
     from .config import TrainConfig
     from .loop import train
 
-    torch.set_num_threads(1)
+    one_thread()
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world)
