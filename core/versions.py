@@ -13,8 +13,9 @@ VERSIONS: dict[str, int] = {
     # E<n>_<scale>.json (repro.experiments); 3: tiers, E6-E8, convergence and scale-aware collapse metrics,
     # E4 partial ρ
     "experiment": 3,
-    # E5_<scale>.json (repro.demo); 2: intervals that stay inside [0, 1] for p-values and proportions
-    "experiment:E5": 2,
+    # E5_<scale>.json (repro.demo); 2: intervals that stay inside [0, 1] for p-values and proportions; 3: figure
+    # paths relative to the JSON's folder (they named the checkout's absolute path)
+    "experiment:E5": 3,
     # one training run (repro.train); 2: covariance eigenvalues in eval.<features>.diagnostics, the device by name
     "training-run": 2,
     # every file the audit writes (checks.audit.runner); 2: entries carry paper_says, code_does, variant_behaviour;

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import os
 import time
 from concurrent.futures import as_completed
 from pathlib import Path
@@ -339,7 +340,7 @@ def run_demo(
         reference_gaussian=reference_rows(plan),
         conditions=summary,
         runs=[{k: v for k, v in r.items() if k not in ("frames", "end_points")} for r in runs],
-        figures=written,
+        figures=[Path(os.path.relpath(path, out)).as_posix() for path in written],  # not where the tree lies
         wall_s=round(time.perf_counter() - t0, 1),
         **run_record(),
     )

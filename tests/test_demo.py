@@ -105,6 +105,7 @@ def test_quick_demo_writes_results_and_figures(tmp_path):
     on_disk = json.loads((tmp_path / "E5_cpu-quick.json").read_text())
     assert on_disk["conditions"].keys() == payload["conditions"].keys()
     assert not list(tmp_path.glob("*.md"))  # JSON only: the page is the report's (`python -m checks report`)
+    assert on_disk["figures"] and all(f.startswith("fig/") for f in on_disk["figures"])  # relative to the JSON
     assert {p.name for p in (tmp_path / "fig").iterdir()} == {"demo_clouds_2d.png", "demo_spectra_16d.png",
                                                               "demo_2d.gif"}  # fmt: skip
 
