@@ -189,10 +189,21 @@ def _complex_dtype(dtype: torch.dtype) -> torch.dtype:
     return torch.complex128 if dtype == torch.float64 else torch.complex64
 
 
-def _phase(y: torch.Tensor, t: float) -> torch.Tensor:
+def _cos_sin(y: torch.Tensor, t: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """cos(t·y) and sin(t·y), the cosine written over the angle (one temporary, not two)."""
     angle = y * t
     sin = torch.sin(angle)
-    return torch.complex(angle.cos_(), sin)  # not out=: torch.complex writes a temporary and copies it there
+    return angle.cos_(), sin
+
+
+def _phase(y: torch.Tensor, t: float) -> torch.Tensor:
+    return torch.complex(*_cos_sin(y, t))  # not out=: torch.complex writes a temporary and copies it there
+
+
+def _segments(t0: float, step: float, n_points: int, anchor: int):
+    """(first knot, end knot, t of the first knot) of each recurrence segment of `anchor` knots."""
+    for s in range(0, n_points, anchor):
+        yield s, min(s + anchor, n_points), t0 + s * step
 
 
 def _single_segment(t0: float, n_points: int, anchor: int) -> bool:
@@ -227,15 +238,14 @@ class _EcfSums(torch.autograd.Function):
             knot_sums = knot_sums.unbind(0)  # one view per knot, made once per block
             z = _phase(y, step)
             zs.append(z)
-            for s in range(0, n_points, anchor):
-                end = min(s + anchor, n_points)
-                if t0 + s * step == 0.0:  # e^{i·0·y} = 1: the sums are N and 0, and the next power is z itself
+            for s, end, t_s in _segments(t0, step, n_points, anchor):
+                if t_s == 0.0:  # e^{i·0·y} = 1: the sums are N and 0, and the next power is z itself
                     knot_sums[s].fill_(n)
                     if s + 1 < end:
                         torch.sum(z, dim=-1, out=knot_sums[s + 1])
                     first, p = s + 2, z
                 else:
-                    p = _phase(y, t0 + s * step)
+                    p = _phase(y, t_s)
                     torch.sum(p, dim=-1, out=knot_sums[s])
                     first = s + 1
                 for k in range(first, end):
@@ -269,9 +279,7 @@ class _EcfSums(torch.autograd.Function):
             g = gamma[:, a : a + b].unbind(0)  # (b, 1) per knot, made once per block
             out = grad[a : a + b]
             a += b
-            for s in range(0, n_points, anchor):
-                end = min(s + anchor, n_points)
-                t_s = t0 + s * step
+            for s, end, t_s in _segments(t0, step, n_points, anchor):
                 h = g[end - 1].expand(b, -1)
                 for k in range(end - 2, s - 1, -1):
                     h = torch.mul(h, z, out=horner[:b]) if k == end - 2 else h.mul_(z)
@@ -284,18 +292,6 @@ class _EcfSums(torch.autograd.Function):
                 else:
                     out.add_(h.real)
         return grad, None, None, None, None, None
-
-
-def _cos_sin(rows: torch.Tensor, t: float) -> tuple[torch.Tensor, torch.Tensor]:
-    angle = rows * t
-    sin = torch.sin(angle)
-    return angle.cos_(), sin
-
-
-def _segments(t0: float, step: float, n_points: int, anchor: int):
-    """(first knot, knot count, t of the first knot) of each recurrence segment."""
-    for s in range(0, n_points, anchor):
-        yield s, min(anchor, n_points - s), t0 + s * step
 
 
 @functools.cache
@@ -330,9 +326,9 @@ def _fused_forward(ctx, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]
     cos_sums = torch.empty((r, n_points), dtype=rows.dtype)
     sin_sums = torch.empty((r, n_points), dtype=rows.dtype)
     z = (zc.numpy(), zs.numpy())
-    for first, count, t_s in _segments(t0, step, n_points, anchor):
+    for first, end, t_s in _segments(t0, step, n_points, anchor):
         start = z if t_s == 0.0 else tuple(p.numpy() for p in _cos_sin(rows, t_s))
-        _over_rows(fused.power_sums, *z, *start, t_s == 0.0, first, count, cos_sums.numpy(), sin_sums.numpy())
+        _over_rows(fused.power_sums, *z, *start, t_s == 0.0, first, end - first, cos_sums.numpy(), sin_sums.numpy())
     ctx.save_for_backward(*((zc, zs) if _single_segment(t0, n_points, anchor) else (rows,)))
     return cos_sums, sin_sums
 
@@ -351,9 +347,9 @@ def _fused_backward(ctx, gamma_re: torch.Tensor, gamma_im: torch.Tensor) -> torc
     z = (zc.numpy(), zs.numpy())
     gamma = (gamma_re.contiguous().numpy(), gamma_im.contiguous().numpy())
     grad = torch.empty(shape, dtype=zc.dtype)
-    for first, count, t_s in _segments(t0, step, n_points, anchor):
+    for first, end, t_s in _segments(t0, step, n_points, anchor):
         start = z if t_s == 0.0 else tuple(p.numpy() for p in _cos_sin(rows, t_s))
-        _over_rows(fused.horner_real, *z, *start, t_s == 0.0, *gamma, first, count, grad.numpy(), first > 0)
+        _over_rows(fused.horner_real, *z, *start, t_s == 0.0, *gamma, first, end - first, grad.numpy(), first > 0)
     return grad
 
 
