@@ -27,7 +27,7 @@ from core.pool import one_thread
 from core.results import REPO_ROOT, device_name
 from core.stats import stratified_bootstrap
 
-from .config import IMPLS, MIN_MEASUREMENT_S
+from .config import MIN_MEASUREMENT_S
 from .timing import _implementation, _time_calls
 
 INTERLEAVED = ("floor", "engine", "R1", "eager")
@@ -47,11 +47,12 @@ print(time.perf_counter() - start)
 
 
 def measure_interleaved(n: int, k: int, m: int, seed: int, repeats: int, device: str = "cpu") -> dict:
-    """The floor, the engine and R1 timed in turn in this process (meant to be a fresh one): per-call wall and
-    CPU milliseconds per repeat, each measurement averaging `inner` calls; the order rotates every repeat so
-    that each goes first equally often. Also the engine's first call, before anything else ran."""
+    """The floor, the engine, R1 and the engine's eager path timed in turn in this process (meant to be a fresh
+    one): per-call wall and CPU milliseconds per repeat, each measurement averaging `inner` calls; the order
+    rotates every repeat so that each goes first equally often. Also the engine's first call, before anything
+    else ran."""
     one_thread()
-    from repro.sigreg import _kernel, draw_directions, sigreg
+    from repro.sigreg import _kernel, draw_directions
 
     device = torch.device(device)
     sync = torch.cuda.synchronize if device.type == "cuda" else None
@@ -72,8 +73,7 @@ def measure_interleaved(n: int, k: int, m: int, seed: int, repeats: int, device:
 
         return call
 
-    calls = {"floor": floor, **{impl: fwd_bwd(_implementation(impl, directions)) for impl in IMPLS}}
-    calls["eager"] = fwd_bwd(lambda z: sigreg(z, directions, kernel="eager"))
+    calls = {"floor": floor, **{impl: fwd_bwd(_implementation(impl, directions)) for impl in INTERLEAVED[1:]}}
     first_call_s = _time_calls(calls["engine"], 1, sync)[0]
     inner = {}
     for name, call in calls.items():  # warm-up, and calls per measurement so that each lasts >= MIN_MEASUREMENT_S
@@ -123,7 +123,7 @@ def _median_interval(values, rng: np.random.Generator, reps: int) -> dict:
 
 
 def interleaved_summary(raw: dict, rng: np.random.Generator, reps: int) -> dict:
-    """Per-repeat ratios (the three measurements of a repeat shared the machine's state), their medians with
+    """Per-repeat ratios (the measurements of a repeat shared the machine's state), their medians with
     percentile-bootstrap intervals over repeats, and each implementation's median time."""
     out = {key: raw[key] for key in ("n", "k", "m", "device", "threads", "engine_kernel", "first_call_s", "inner")}
     if "first_calls_s" in raw:  # CPU only

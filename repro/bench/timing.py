@@ -33,16 +33,18 @@ from .config import IMPLS, MIN_MEASUREMENT_S
 
 
 def _implementation(impl: str, directions: torch.Tensor):
-    if impl == "engine":
+    """x -> the statistic by `impl`: one of IMPLS, or "eager", the engine's eager path (timed interleaved only)."""
+    if impl in ("engine", "eager"):
         from repro.sigreg import sigreg
 
-        return lambda x: sigreg(x, directions)
+        kernel = "auto" if impl == "engine" else "eager"
+        return lambda x: sigreg(x, directions, kernel=kernel)
     if impl == "R1":
         import reference
 
         r1 = reference.REGISTRY["R1"]
         return lambda x: r1.evaluate(x, directions)
-    raise ValueError(f"unknown implementation {impl!r}; known: {IMPLS}")
+    raise ValueError(f"unknown implementation {impl!r}; known: {(*IMPLS, 'eager')}")
 
 
 @contextlib.contextmanager
